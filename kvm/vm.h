@@ -1,0 +1,50 @@
+/* The virtual machine: KVM fds, guest memory, the two buses, interrupt
+ * plumbing. Devices get what they need from here (guest memory, an irq
+ * line or MSI route) and never touch the KVM fds themselves.
+ */
+#ifndef LKVM_VM_H
+#define LKVM_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kvm/bus.h"
+#include "kvm/guest_mem.h"
+
+struct kvm_irq_routing;
+
+struct vm {
+	int kvm_fd;
+	int vm_fd;
+	bool is_pvm; /* /sys/module/kvm_pvm exists */
+	uint64_t ram_size;
+	struct guest_mem mem;
+	struct bus pio;
+	struct bus mmio;
+
+	pthread_mutex_t irq_lock;            /* guards the routing table */
+	struct kvm_irq_routing *routing;     /* full table, re-sent on change */
+	uint32_t next_gsi;
+};
+
+/* Open /dev/kvm, check the API and capabilities, create the VM, map ram_size
+ * bytes of guest RAM (with the PCI hole), in-kernel irqchip and PIT.
+ * On failure prints one clear line and returns -1. */
+int vm_create(struct vm *vm, uint64_t ram_size);
+void vm_destroy(struct vm *vm);
+
+/* Doorbells: an eventfd signalled by KVM when the guest writes addr.
+ * len 0 matches any length; with datamatch only writes of val count. */
+int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t len, bool pio, bool datamatch,
+		 uint64_t val, int fd, bool deassign);
+
+/* Interrupts. */
+int vm_irq_line(struct vm *vm, uint32_t gsi, bool level);
+int vm_irqfd(struct vm *vm, uint32_t gsi, int fd, int resample_fd, bool deassign);
+int vm_gsi_alloc(struct vm *vm);                                          /* MSI GSI or -errno */
+int vm_msi_route_set(struct vm *vm, uint32_t gsi, uint64_t addr, uint32_t data); /* add/update */
+int vm_msi_route_clear(struct vm *vm, uint32_t gsi);
+int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data);
+
+#endif
