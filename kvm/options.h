@@ -1,0 +1,45 @@
+/* `lkvm-gpu run` options: parsed once in main, read by every subsystem. */
+#ifndef LKVM_OPTIONS_H
+#define LKVM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define OPT_MAX_DISKS 8
+
+struct disk_option {
+	const char *path;
+	bool read_only;
+};
+
+enum console_kind { CONSOLE_SERIAL, CONSOLE_VIRTIO };
+
+struct run_options {
+	const char *kernel;  /* NULL: the built probe guest */
+	const char *initrd;
+	const char *cmdline;
+	const char *name;    /* VM name (control socket, window title) */
+	uint64_t mem_mib;
+	unsigned cpus;
+	bool test_exit;
+	bool debug;
+	enum console_kind console;
+	struct disk_option disks[OPT_MAX_DISKS];
+	unsigned nr_disks;
+	bool rng;           /* virtio-rng, on by default */
+	bool pci_nomsi;     /* force INTx (testing) */
+
+	/* GPU (issue 4) */
+	const char *gpu;    /* NULL: no GPU; "headless", "wayland", "wayland,headless" */
+	unsigned gpu_outputs;
+	unsigned width, height;
+	uint64_t gpu_mem_mib;
+	const char *screenshot;
+};
+
+/* Parse argv of `run` (argv[0] is "run"). On error writes one line to err and
+ * returns -1; on --help returns 1. Pure: no I/O. */
+int options_parse_run(int argc, char **argv, struct run_options *o, char *err, unsigned errlen);
+void options_print_run_help(void);
+
+#endif
