@@ -19,6 +19,7 @@ struct vm {
 	int vm_fd;
 	bool is_pvm; /* /sys/module/kvm_pvm exists */
 	uint64_t ram_size;
+	uint8_t *ram_host; /* one mapping; the part above 3 GiB sits at 4 GiB */
 	struct guest_mem mem;
 	struct bus pio;
 	struct bus mmio;
@@ -26,7 +27,18 @@ struct vm {
 	pthread_mutex_t irq_lock;            /* guards the routing table */
 	struct kvm_irq_routing *routing;     /* full table, re-sent on change */
 	uint32_t next_gsi;
+
+	/* Stopping: the first vm_request_stop() wins and sets the status. */
+	int stop_fd; /* eventfd the main thread waits on */
+	int exit_status;
+	bool stop_requested;
+	pthread_mutex_t stop_lock;
 };
+
+/* Ask the main thread to end the VM with this exit status. Any thread; only
+ * the first request counts. */
+void vm_request_stop(struct vm *vm, int status);
+bool vm_stopping(struct vm *vm);
 
 /* Open /dev/kvm, check the API and capabilities, create the VM, map ram_size
  * bytes of guest RAM (with the PCI hole), in-kernel irqchip and PIT.

@@ -1,0 +1,281 @@
+#include "kvm/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MEM_MIN_MIB 64
+#define MEM_MAX_MIB (32 * 1024) /* RAM must stay below the 64-bit PCI window */
+#define CPUS_MAX    64
+#define OUTPUTS_MAX 16
+
+enum {
+	OPT_TEST_EXIT = 256,
+	OPT_DEBUG,
+	OPT_CONSOLE,
+	OPT_NAME,
+	OPT_NO_RNG,
+	OPT_GPU,
+	OPT_GPU_OUTPUTS,
+	OPT_RESOLUTION,
+	OPT_GPU_MEM,
+	OPT_SCREENSHOT,
+};
+
+static const struct option long_opts[] = {
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "initrd", required_argument, NULL, 'i' },
+	{ "params", required_argument, NULL, 'p' },
+	{ "mem", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, 'c' },
+	{ "disk", required_argument, NULL, 'd' },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
+	{ "test-exit", no_argument, NULL, OPT_TEST_EXIT },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "gpu", required_argument, NULL, OPT_GPU },
+	{ "gpu-outputs", required_argument, NULL, OPT_GPU_OUTPUTS },
+	{ "resolution", required_argument, NULL, OPT_RESOLUTION },
+	{ "gpu-mem", required_argument, NULL, OPT_GPU_MEM },
+	{ "screenshot", required_argument, NULL, OPT_SCREENSHOT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void options_print_run_help(void)
+{
+	printf("usage: lkvm-gpu run [options]\n"
+	       "\n"
+	       "Boot a guest under KVM. With no --kernel, boots the built probe guest.\n"
+	       "\n"
+	       "  -k, --kernel FILE      bzImage or ELF64 (vmlinux, probe guest)\n"
+	       "  -i, --initrd FILE      initial ramdisk\n"
+	       "  -p, --params TEXT      kernel command line\n"
+	       "  -m, --mem SIZE         guest RAM in MiB, or with a G/M suffix (default 512,\n"
+	       "                         %d MiB to %d GiB)\n"
+	       "  -c, --cpus N           vCPUs (default 1, at most %d)\n"
+	       "  -d, --disk FILE[,ro]   virtio-blk disk image, repeatable (at most %d)\n"
+	       "      --console KIND     serial (default) or virtio (hvc0; serial stays too)\n"
+	       "      --no-rng           no virtio-rng device\n"
+	       "      --name NAME        VM name (control socket, window title)\n"
+	       "      --gpu MODES        virtio-gpu display: headless, wayland, or a list\n"
+	       "                         tried in order, e.g. wayland,headless\n"
+	       "      --gpu-outputs N    scanouts, 1 to %d (default 1)\n"
+	       "      --resolution WxH   output size (default 1280x800)\n"
+	       "      --gpu-mem MiB      host memory cap for guest GPU resources (default 256)\n"
+	       "      --screenshot FILE  write the last frame as PNG when the VM ends\n"
+	       "      --test-exit        let the guest set the exit status (port 0xf4)\n"
+	       "      --debug            verbose log: host KVM, boot, devices, registers\n"
+	       "  -h, --help             this text\n"
+	       "\n"
+	       "Exit status: 0 guest rebooted or powered off; the guest's value with\n"
+	       "--test-exit; 1 guest crashed (triple fault, KVM error); 2 bad usage or\n"
+	       "setup; 128+N stopped by signal N.\n"
+	       "Serial console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n",
+	       MEM_MIN_MIB, MEM_MAX_MIB / 1024, CPUS_MAX, OPT_MAX_DISKS, OUTPUTS_MAX);
+}
+
+/* Whole-string unsigned decimal in [min, max]. */
+static int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_mem(const char *s, uint64_t *mib)
+{
+	char buf[32];
+	size_t n = strlen(s);
+	uint64_t mult = 1, v;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n + 1);
+	if (buf[n - 1] == 'G' || buf[n - 1] == 'g') {
+		mult = 1024;
+		buf[--n] = 0;
+	} else if (buf[n - 1] == 'M' || buf[n - 1] == 'm') {
+		buf[--n] = 0;
+	}
+	if (parse_uint(buf, 1, UINT32_MAX, &v) || __builtin_mul_overflow(v, mult, &v))
+		return -1;
+	if (v < MEM_MIN_MIB || v > MEM_MAX_MIB)
+		return -1;
+	*mib = v;
+	return 0;
+}
+
+static int parse_disk(const char *s, struct disk_option *d)
+{
+	const char *comma = strchr(s, ',');
+
+	d->read_only = false;
+	d->path = s;
+	if (!comma)
+		return *s ? 0 : -1;
+	if (comma == s || strcmp(comma, ",ro") != 0)
+		return -1;
+	/* The path is s up to the comma: cut it in place (argv is writable). */
+	*(char *)comma = 0;
+	d->read_only = true;
+	return 0;
+}
+
+static int parse_resolution(const char *s, unsigned *w, unsigned *h)
+{
+	char buf[32], *x;
+	uint64_t vw, vh;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	x = strchr(buf, 'x');
+	if (!x)
+		return -1;
+	*x = 0;
+	if (parse_uint(buf, 16, 16384, &vw) || parse_uint(x + 1, 16, 16384, &vh))
+		return -1;
+	*w = vw;
+	*h = vh;
+	return 0;
+}
+
+static int valid_gpu_modes(const char *s)
+{
+	char buf[128], *save, *tok;
+
+	if (!*s || strlen(s) >= sizeof(buf))
+		return 0;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (strcmp(tok, "headless") && strcmp(tok, "wayland") && strcmp(tok, "x11"))
+			return 0;
+	return s[strlen(s) - 1] != ',';
+}
+
+#define FAIL(...)                                                                                  \
+	do {                                                                                       \
+		snprintf(err, errlen, __VA_ARGS__);                                                \
+		return -1;                                                                         \
+	} while (0)
+
+int options_parse_run(int argc, char **argv, struct run_options *o, char *err, unsigned errlen)
+{
+	uint64_t v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->mem_mib = 512;
+	o->cpus = 1;
+	o->rng = true;
+	o->console = CONSOLE_SERIAL;
+	o->gpu_outputs = 1;
+	o->width = 1280;
+	o->height = 800;
+	o->gpu_mem_mib = 256;
+	o->name = NULL;
+
+	optind = 0; /* full reset: parse may run more than once (tests) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:d:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			o->kernel = optarg;
+			break;
+		case 'i':
+			o->initrd = optarg;
+			break;
+		case 'p':
+			o->cmdline = optarg;
+			break;
+		case 'm':
+			if (parse_mem(optarg, &o->mem_mib))
+				FAIL("--mem: '%s' is not a size from %d MiB to %d GiB", optarg,
+				     MEM_MIN_MIB, MEM_MAX_MIB / 1024);
+			break;
+		case 'c':
+			if (parse_uint(optarg, 1, CPUS_MAX, &v))
+				FAIL("--cpus: '%s' is not a number from 1 to %d", optarg, CPUS_MAX);
+			o->cpus = v;
+			break;
+		case 'd':
+			if (o->nr_disks == OPT_MAX_DISKS)
+				FAIL("--disk: at most %d disks", OPT_MAX_DISKS);
+			if (parse_disk(optarg, &o->disks[o->nr_disks]))
+				FAIL("--disk: '%s' is not FILE or FILE,ro", optarg);
+			o->nr_disks++;
+			break;
+		case OPT_NAME:
+			if (!*optarg || strlen(optarg) > 64 || strchr(optarg, '/'))
+				FAIL("--name: '%s' must be 1-64 characters without '/'", optarg);
+			o->name = optarg;
+			break;
+		case OPT_CONSOLE:
+			if (!strcmp(optarg, "serial"))
+				o->console = CONSOLE_SERIAL;
+			else if (!strcmp(optarg, "virtio"))
+				o->console = CONSOLE_VIRTIO;
+			else
+				FAIL("--console: '%s' is not serial or virtio", optarg);
+			break;
+		case OPT_NO_RNG:
+			o->rng = false;
+			break;
+		case OPT_TEST_EXIT:
+			o->test_exit = true;
+			break;
+		case OPT_DEBUG:
+			o->debug = true;
+			break;
+		case OPT_GPU:
+			if (!valid_gpu_modes(optarg))
+				FAIL("--gpu: '%s' is not a list of headless, wayland, x11", optarg);
+			o->gpu = optarg;
+			break;
+		case OPT_GPU_OUTPUTS:
+			if (parse_uint(optarg, 1, OUTPUTS_MAX, &v))
+				FAIL("--gpu-outputs: '%s' is not a number from 1 to %d", optarg,
+				     OUTPUTS_MAX);
+			o->gpu_outputs = v;
+			break;
+		case OPT_RESOLUTION:
+			if (parse_resolution(optarg, &o->width, &o->height))
+				FAIL("--resolution: '%s' is not WxH (16 to 16384 each)", optarg);
+			break;
+		case OPT_GPU_MEM:
+			if (parse_uint(optarg, 16, 65536, &v))
+				FAIL("--gpu-mem: '%s' is not a number of MiB from 16 to 65536", optarg);
+			o->gpu_mem_mib = v;
+			break;
+		case OPT_SCREENSHOT:
+			if (!*optarg)
+				FAIL("--screenshot: empty file name");
+			o->screenshot = optarg;
+			break;
+		case 'h':
+			return 1;
+		case ':':
+			FAIL("option '%s' needs a value", argv[optind - 1]);
+		default:
+			FAIL("unknown option '%s' (see lkvm-gpu run --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		FAIL("unexpected argument '%s' (see lkvm-gpu run --help)", argv[optind]);
+	if (o->screenshot && !o->gpu)
+		FAIL("--screenshot needs --gpu");
+	return 0;
+}
