@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <asm/bootparam.h>
 #include <linux/kvm.h>
 
 #include "kvm/guest_mem.h"
@@ -47,13 +48,8 @@ struct boot_result {
 	const char *format;   /* "bzImage" / "ELF64" for --debug */
 };
 
-/* e820 entry as the zero page stores it (packed, 20 bytes). */
-struct boot_e820_entry {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type;
-} __attribute__((packed));
-
+/* struct boot_e820_entry (addr, size, type; packed, 20 bytes) and
+ * struct boot_params come from the kernel's UAPI header. */
 #define BOOT_E820_RAM      1
 #define BOOT_E820_RESERVED 2
 
