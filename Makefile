@@ -69,6 +69,17 @@ demo: deps
 bench: $(B)/lkvm-gpu $(PROBE_ELF)
 	scripts/bench.sh
 
+# libFuzzer harnesses (clang): a short fixed run each; crashes land in build/fuzz/.
+FUZZ_CC    ?= clang
+FUZZ_RUNS  ?= 200000
+FUZZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined
+$(B)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c virtio/virtqueue.c kvm/guest_mem.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
+
+fuzz: $(B)/fuzz/fuzz_virtqueue
+	cd $(B)/fuzz && ./fuzz_virtqueue -runs=$(FUZZ_RUNS) -max_len=16388 -seed=1
+
 format:
 	clang-format -i $(LIB_SRC) main.c $(wildcard */*.h) $(UNIT_SRC)
 
