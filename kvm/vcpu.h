@@ -1,0 +1,46 @@
+/* vCPU threads: KVM_RUN, then dispatch port I/O and MMIO exits to the VM's
+ * buses. Anything the guest cannot continue from (triple fault, KVM internal
+ * error, an unexpected exception reported by the probe guest) is decoded
+ * into a clear message and stops the VM with status 1. */
+#ifndef LKVM_VCPU_H
+#define LKVM_VCPU_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kvm/vm.h"
+
+struct kvm_cpuid2;
+struct kvm_run;
+struct boot_result;
+
+/* Port the probe guest's exception stubs write the vector number to. */
+#define PORT_GUEST_TRAP 0xfe
+
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool thread_started;
+};
+
+int vcpu_create(struct vcpu *v, struct vm *vm, unsigned id, unsigned nr_cpus,
+		const struct kvm_cpuid2 *supported);
+/* The boot processor starts at the kernel entry; APs wait for INIT/SIPI. */
+int vcpu_setup_boot(struct vcpu *v, const struct boot_result *boot);
+int vcpu_start(struct vcpu *v);
+/* Make KVM_RUN return now (the VM is stopping). */
+void vcpu_kick(struct vcpu *v);
+void vcpu_join(struct vcpu *v);
+void vcpu_destroy(struct vcpu *v);
+/* Print registers (with --debug on a crash). */
+void vcpu_dump_regs(struct vcpu *v);
+
+/* Process start time for the "first KVM_RUN" measurement. */
+void vcpu_set_t0_ns(unsigned long long t0_ns);
+
+#endif

@@ -1,0 +1,69 @@
+/* lkvm-gpu: a small KVM virtual machine monitor with a virtio-gpu device. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kvm/log.h"
+#include "kvm/options.h"
+#include "kvm/run.h"
+#include "kvm/vcpu.h"
+
+#define LKVM_GPU_VERSION "0.1.0"
+#define STATUS_USAGE     2
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: lkvm-gpu COMMAND [options]\n"
+		   "\n"
+		   "commands:\n"
+		   "  run       boot a guest (lkvm-gpu run --help for its options)\n"
+		   "  version   print the version\n"
+		   "  help      this text\n"
+		   "\n"
+		   "example: lkvm-gpu run -k bzImage -i initrd.img -p \"console=ttyS0\" -m 512 -c 2\n");
+}
+
+/* The benchmark passes the exec time so we can report time to first KVM_RUN. */
+static void read_t0(void)
+{
+	const char *t0 = getenv("LKVM_GPU_T0_NS");
+
+	if (t0)
+		vcpu_set_t0_ns(strtoull(t0, NULL, 10));
+}
+
+int main(int argc, char **argv)
+{
+	struct run_options o;
+	char err[256];
+	int r;
+
+	read_t0();
+	if (argc < 2) {
+		usage(stderr);
+		return STATUS_USAGE;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("lkvm-gpu %s\n", LKVM_GPU_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "run")) {
+		fprintf(stderr, "lkvm-gpu: unknown command '%s' (try lkvm-gpu help)\n", argv[1]);
+		return STATUS_USAGE;
+	}
+	r = options_parse_run(argc - 1, argv + 1, &o, err, sizeof(err));
+	if (r == 1) {
+		options_print_run_help();
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "lkvm-gpu: %s\n", err);
+		return STATUS_USAGE;
+	}
+	return run_vm(&o);
+}
