@@ -19,6 +19,10 @@
 #define BOOT_STACK_TOP    0x8ff0ULL
 #define BOOT_EBDA_START   0x9fc00ULL
 #define BOOT_HIMEM_START  0x100000ULL /* 1 MiB: where kernels load */
+#define BOOT_ACPI_ADDR     0xe0000ULL /* RSDP, then the ACPI tables, to 0xeffff */
+#define BOOT_ACPI_SIZE     0x10000ULL
+#define BOOT_MPCONFIG_ADDR 0xf0000ULL /* MP config table (the pointer is at 0x9fc00) */
+#define BOOT_MPCONFIG_SIZE 0x10000ULL
 
 /* RAM above this address is moved above 4 GiB to leave the PCI hole. */
 #define MEM_HOLE_START GiB(3)
