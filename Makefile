@@ -41,6 +41,7 @@ $(B)/unit-tests-asan: $(ASAN_OBJ)
 # The probe guest: freestanding, its own flags (guest/probe/probe.mk).
 PROBE_ELF := $(B)/guest/probe.elf
 -include guest/probe/probe.mk
+-include guest/linux/linux.mk
 
 guest: $(PROBE_ELF)
 

@@ -1,0 +1,130 @@
+# Tests run by the L2 /init, one function per l2test= name. Each prints
+# "L2: PASS <name> ..." or "L2: FAIL <name> <why>"; the host-side checks
+# (tests/nested/) look for those lines. Sourced by /init (busybox ash).
+
+cmdline_arg() {
+	for a in $(cat /proc/cmdline); do
+		case $a in "$1"=*) echo "${a#"$1"=}" && return 0 ;; esac
+	done
+	return 1
+}
+
+# Boot: the kernel reached init with the CPUs and memory lkvm-gpu gave it.
+test_boot() {
+	cpus=$(nproc)
+	online=$(cat /sys/devices/system/cpu/online)
+	memkb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+	want=$(cmdline_arg l2cpus) || want=$cpus
+	if [ "$cpus" = "$want" ]; then
+		echo "L2: PASS boot cpus=$cpus online=$online memkb=$memkb"
+	else
+		echo "L2: FAIL boot cpus=$cpus want=$want online=$online"
+	fi
+}
+
+# Reboot: nothing to do but boot; /init's reboot -f is the test.
+test_reboot() {
+	echo "L2: PASS reboot requested"
+}
+
+test_poweroff() {
+	echo "L2: PASS poweroff requested"
+}
+
+# Panic: a deliberate crash through sysrq. With panic=-1 reboot=t on the
+# command line the kernel then resets by triple fault, which lkvm-gpu must
+# report as a crash (non-zero exit).
+test_panic() {
+	echo "L2: PASS panic triggering"
+	echo 1 >/proc/sys/kernel/sysrq
+	echo c >/proc/sysrq-trigger
+	echo "L2: FAIL panic sysrq-c returned"
+}
+
+# Echo: the host side feeds lines into lkvm-gpu's stdin; one must arrive
+# on ttyS0 within 30 s. The line is sent again and again because the 8250
+# driver drops anything that came before it opened the port.
+test_echo() {
+	stty -F /dev/console -echo 2>/dev/null
+	if read -r -t 30 line </dev/console; then
+		echo "L2: PASS echo got=$line"
+	else
+		echo "L2: FAIL echo no line on the console within 30 s"
+	fi
+}
+
+# virtio-blk: write a known pattern over the first MiB of /dev/vda; the host
+# checks the image after the run (tests/nested/ checks the same pattern).
+test_blk() {
+	if [ ! -b /dev/vda ]; then
+		echo "L2: FAIL blk no /dev/vda"
+		return
+	fi
+	sectors=$(cat /sys/block/vda/size)
+	# 256 blocks of 4 KiB: "lkvm-gpu blk block NNNNNNNN", space padded.
+	awk 'BEGIN { for (i = 0; i < 256; i++) printf "%-4095s\n", sprintf("lkvm-gpu blk block %08d", i) }' >/tmp/blk
+	if dd if=/tmp/blk of=/dev/vda bs=64k conv=fsync 2>/dev/null && sync; then
+		back=$(dd if=/dev/vda bs=4096 skip=255 count=1 2>/dev/null | head -c 27)
+		echo "L2: PASS blk wrote 1 MiB sectors=$sectors last='$back'"
+	else
+		echo "L2: FAIL blk write to /dev/vda failed"
+	fi
+}
+
+# virtio-rng: /dev/hwrng must be backed by virtio and yield varying bytes.
+test_rng() {
+	cur=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)
+	a=$(head -c 32 /dev/hwrng 2>/dev/null | od -An -tx1 | tr -d ' \n')
+	b=$(head -c 32 /dev/hwrng 2>/dev/null | od -An -tx1 | tr -d ' \n')
+	case $cur in
+	virtio_rng*) ;;
+	*)
+		echo "L2: FAIL rng rng_current='$cur'"
+		return
+		;;
+	esac
+	if [ ${#a} -eq 64 ] && [ "$a" != "$b" ]; then
+		echo "L2: PASS rng $cur bytes=$a"
+	else
+		echo "L2: FAIL rng read '$a' then '$b'"
+	fi
+}
+
+# virtio-gpu: the guest's own driver binds and fbcon takes the console; the
+# text written to tty1 is what the host looks for in the screenshot.
+test_gpu() {
+	# card0's parent is the PCI function; the virtio device under it is
+	# what the virtio_gpu driver binds.
+	bound=$(ls -d /sys/bus/virtio/drivers/virtio_gpu/virtio* 2>/dev/null | head -n1)
+	if [ ! -e /sys/class/drm/card0 ] || [ -z "$bound" ]; then
+		echo "L2: FAIL gpu virtio_gpu not bound (card0: $(ls /sys/class/drm 2>/dev/null | tr '\n' ' '))"
+		return
+	fi
+	drv=virtio_gpu
+	if [ ! -e /dev/fb0 ]; then
+		echo "L2: FAIL gpu no /dev/fb0 (fbdev emulation)"
+		return
+	fi
+	i=0
+	while [ $i -lt 8 ]; do
+		echo "lkvm-gpu fbcon line $i ################################" >/dev/tty1
+		i=$((i + 1))
+	done
+	mode=$(cat /sys/class/drm/card0-Virtual-1/modes 2>/dev/null | head -n1)
+	sleep 1
+	echo "L2: PASS gpu driver=$drv mode=$mode"
+}
+
+# DRM dumb buffer: /bin/drm-pattern draws a pattern the host compares with
+# the screenshot pixel by pixel.
+test_drm() {
+	if [ ! -x /bin/drm-pattern ]; then
+		echo "L2: FAIL drm /bin/drm-pattern missing from the initramfs"
+		return
+	fi
+	if out=$(/bin/drm-pattern 2>&1); then
+		echo "L2: PASS drm $out"
+	else
+		echo "L2: FAIL drm $out"
+	fi
+}

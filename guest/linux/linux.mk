@@ -1,0 +1,53 @@
+# The Linux test guest (Debian kernel + busybox initramfs) and the nested
+# runner that boots it under lkvm-gpu inside an L1 guest under QEMU TCG.
+# Included by the top Makefile.
+
+DEB_DIR    := $(B)/debian
+LINUX_DIR  := $(B)/guest
+NESTED_DIR := $(B)/nested
+L1RUN      := $(LINUX_DIR)/bin/l1run
+L2_PROGS   :=
+LINUX_GUEST := $(LINUX_DIR)/bzImage $(LINUX_DIR)/vmlinux $(LINUX_DIR)/initramfs.cpio.gz
+
+.PHONY: linux-guest nested-base nested-check bench-nested
+
+linux-guest: $(LINUX_GUEST)
+
+$(DEB_DIR)/stamp: guest/linux/fetch-debian.sh guest/linux/extract-vmlinux.sh
+	rm -f $@
+	guest/linux/fetch-debian.sh $(DEB_DIR)
+
+$(LINUX_DIR)/bzImage: $(DEB_DIR)/stamp
+	@mkdir -p $(dir $@)
+	cp $(DEB_DIR)/vmlinuz $@
+
+$(LINUX_DIR)/vmlinux: $(DEB_DIR)/stamp
+	@mkdir -p $(dir $@)
+	cp $(DEB_DIR)/vmlinux $@
+
+$(LINUX_DIR)/initramfs.cpio.gz: $(DEB_DIR)/stamp guest/linux/mkinitramfs-l2.sh \
+		guest/linux/modorder.sh guest/linux/l2/init guest/linux/l2/l2tests.sh $(L2_PROGS)
+	@mkdir -p $(dir $@)
+	guest/linux/mkinitramfs-l2.sh $(DEB_DIR) $(LINUX_DIR) $(L2_PROGS)
+
+# Small static programs that run inside the guests.
+$(LINUX_DIR)/bin/%: guest/linux/src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -static -O2 -std=gnu11 $(WARN) -o $@ $<
+
+# The L1 base image also holds lkvm-gpu when it has been built; it is
+# rebuilt whenever lkvm-gpu is (the wildcard makes that dependency optional).
+$(NESTED_DIR)/l1-base.cpio: $(LINUX_GUEST) $(L1RUN) $(wildcard $(B)/lkvm-gpu) \
+		scripts/nested/mkl1base.sh scripts/nested/l1-init scripts/nested/nested.sh
+	@mkdir -p $(dir $@)
+	scripts/nested/mkl1base.sh $@
+
+nested-base: $(NESTED_DIR)/l1-base.cpio
+
+nested-check: $(B)/lkvm-gpu
+	$(MAKE) nested-base
+	tests/nested/run.sh
+
+bench-nested: $(B)/lkvm-gpu
+	$(MAKE) nested-base
+	scripts/bench-nested.sh

@@ -1,0 +1,47 @@
+#!/bin/sh
+# mkinitramfs-l2.sh DEBDIR OUTDIR [PROGRAM...]
+# Builds the L2 test guest's initramfs from what fetch-debian.sh unpacked in
+# DEBDIR: busybox-static with its applet links, /init and the tests from
+# guest/linux/l2/, the virtio/drm/virtio-gpu modules in dependency order,
+# and any extra static PROGRAMs (copied to /bin). Writes
+# OUTDIR/initramfs.cpio.gz and an uncompressed OUTDIR/initramfs.cpio (the
+# nested runner uses the latter: decompressing costs more than copying when
+# every instruction is emulated).
+set -eu
+
+deb=$1
+out=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+kver=$(cat "$deb/kver")
+moddir=$deb/linux/lib/modules/$kver
+
+# What the tests need: virtio over PCI, blk, rng, input, and the GPU stack.
+MODULES="virtio_pci virtio_blk virtio-rng virtio_input virtio_gpu"
+
+root=$out/l2root
+rm -rf "$root"
+mkdir -p "$root/bin" "$root/etc" "$root/lib/modules" "$root/proc" "$root/sys" \
+	"$root/dev" "$root/tmp"
+cp "$deb/busybox" "$root/bin/busybox"
+for app in $("$deb/busybox" --list); do
+	[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
+done
+install -m 755 "$here/l2/init" "$root/init"
+install -m 644 "$here/l2/l2tests.sh" "$root/lib/l2tests.sh"
+
+"$here/modorder.sh" "$moddir" $MODULES >"$root/etc/modules.order"
+while read -r ko; do
+	mkdir -p "$root/lib/modules/$(dirname "$ko")"
+	cp "$moddir/$ko" "$root/lib/modules/$ko"
+done <"$root/etc/modules.order"
+
+for p in "$@"; do
+	install -m 755 "$p" "$root/bin/"
+done
+
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out/initramfs.cpio.tmp"
+gzip -6 -n -c "$out/initramfs.cpio.tmp" >"$out/initramfs.cpio.gz"
+mv "$out/initramfs.cpio.tmp" "$out/initramfs.cpio"
+echo "mkinitramfs-l2: $out/initramfs.cpio.gz ($(wc -c <"$out/initramfs.cpio.gz") bytes," \
+	"$(wc -l <"$root/etc/modules.order") modules)"
