@@ -77,9 +77,14 @@ static int load_initrd(const struct guest_mem *mem, const struct boot_config *cf
 	if (k->initrd_max < top - 1)
 		top = k->initrd_max + 1;
 	if (len > top || ((top - len) & ~(INITRD_ALIGN - 1)) < k->end) {
+		char size[32];
+
+		if (len >= MiB(1))
+			snprintf(size, sizeof(size), "%llu MiB", (unsigned long long)((len + MiB(1) - 1) >> 20));
+		else
+			snprintf(size, sizeof(size), "%llu bytes", (unsigned long long)len);
 		boot_err(err, errlen,
-			 "initrd: %llu MiB does not fit between the kernel's end 0x%llx and 0x%llx",
-			 (unsigned long long)((len + (1 << 20) - 1) >> 20),
+			 "initrd: %s does not fit between the kernel's end 0x%llx and 0x%llx", size,
 			 (unsigned long long)k->end, (unsigned long long)top - 1);
 		return -1;
 	}
