@@ -1,0 +1,72 @@
+#include "display/display.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct backend {
+	const char *name;
+	struct display *(*open)(const struct display_config *cfg, char *err, size_t errlen);
+};
+
+static const struct backend backends[] = {
+    {"headless", display_headless_open},
+};
+
+struct display *display_open(const char *modes, const struct display_config *cfg, char *err,
+			     size_t errlen)
+{
+	char *list = strdup(modes ? modes : ""), *save = NULL;
+	char why[256] = "no display mode given";
+
+	if (!list) {
+		snprintf(err, errlen, "display: out of memory");
+		return NULL;
+	}
+	for (char *m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+			if (!strcmp(m, backends[i].name))
+				break;
+		if (i == sizeof(backends) / sizeof(backends[0])) {
+			snprintf(why, sizeof(why), "unknown display mode '%s'", m);
+			continue;
+		}
+		struct display *d = backends[i].open(cfg, why, sizeof(why));
+
+		if (d) {
+			free(list);
+			return d;
+		}
+	}
+	free(list);
+	snprintf(err, errlen, "%s", why);
+	return NULL;
+}
+
+int display_screenshot_all(struct display *d, const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	size_t stem = dot ? (size_t)(dot - path) : strlen(path);
+	int first = 0;
+
+	for (unsigned i = 0; i < d->nr_outputs; i++) {
+		char name[4096];
+		int ret;
+
+		if (i == 0)
+			snprintf(name, sizeof(name), "%s", path);
+		else
+			snprintf(name, sizeof(name), "%.*s-%u%s", (int)stem, path, i,
+				 dot ? dot : "");
+		ret = d->ops->screenshot(d, i, name);
+		/* Outputs the guest never used have nothing to write. */
+		if (ret && ret != -ENODATA && !first)
+			first = ret;
+		if (ret == -ENODATA && i == 0 && !first)
+			first = ret;
+	}
+	return first;
+}

@@ -1,0 +1,99 @@
+/* Where scanouts are shown. One interface, several backends (headless,
+ * Wayland). A display knows nothing of virtio: it receives frames as
+ * pixman-described pixels and reports what the user does through events.
+ *
+ * Threading: every op except screenshot runs on the GPU worker thread (the
+ * display's fd is in the worker's epoll set). screenshot may come from any
+ * thread (exit path, control socket); backends lock what it reads.
+ */
+#ifndef LKVM_DISPLAY_H
+#define LKVM_DISPLAY_H
+
+#include <pixman.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DISPLAY_MAX_OUTPUTS 16
+#define DISPLAY_CURSOR_DIM  64
+
+/* A scanout's pixels: data points at its top-left pixel. */
+struct display_frame {
+	pixman_format_code_t format;
+	uint32_t width, height;
+	uint32_t stride;
+	const void *data;
+};
+
+struct display_rect {
+	uint32_t x, y, w, h;
+};
+
+/* What the display tells the VMM. Called on the thread that calls
+ * dispatch. */
+struct display_events {
+	void *opaque;
+	/* The user resized output's window: the guest should use w x h. */
+	void (*resize)(void *opaque, unsigned output, uint32_t w, uint32_t h);
+	/* The user closed a window: shut the VM down. */
+	void (*close)(void *opaque);
+};
+
+struct display;
+
+struct display_ops {
+	const char *name;
+	/* Show damage (in frame coordinates, inside the frame) of frame on
+	 * output. The frame size may change from one call to the next. The
+	 * pixels stay valid (and may keep changing) until the next present or
+	 * disable of the output, so a backend may read them lazily. */
+	void (*present)(struct display *d, unsigned output, const struct display_frame *f,
+			const struct display_rect *damage);
+	/* The guest turned the output off, or the frame's pixels are about to
+	 * be freed: stop reading them before returning. */
+	void (*disable)(struct display *d, unsigned output);
+	/* 64x64 premultiplied PIXMAN_a8r8g8b8 pixels, or NULL to hide. The
+	 * image's (hot_x, hot_y) sits at the pointer position. */
+	void (*set_cursor)(struct display *d, unsigned output, const uint32_t *argb, int hot_x,
+			   int hot_y);
+	void (*move_cursor)(struct display *d, unsigned output, int x, int y);
+	/* An fd for the worker's epoll set (-1: none) and its handler. */
+	int (*get_fd)(struct display *d);
+	void (*dispatch)(struct display *d);
+	/* Write output's latest frame (cursor composed) as PNG: 0 or -errno. */
+	int (*screenshot)(struct display *d, unsigned output, const char *path);
+	void (*destroy)(struct display *d);
+};
+
+struct display {
+	const struct display_ops *ops;
+	unsigned nr_outputs;
+	uint32_t width, height; /* preferred size of each output */
+	struct display_events ev;
+};
+
+struct display_config {
+	unsigned outputs;
+	uint32_t width, height;
+	const char *title; /* window title (the VM's name) */
+};
+
+/* Open the first backend of a comma-separated list ("wayland,headless")
+ * that works. NULL with one line in err if none does. */
+struct display *display_open(const char *modes, const struct display_config *cfg, char *err,
+			     size_t errlen);
+
+/* Per-backend constructors: NULL with one line in err on failure. */
+struct display *display_headless_open(const struct display_config *cfg, char *err, size_t errlen);
+
+/* Write every output's frame: path for output 0, "<stem>-<i>.png" for
+ * output i > 0. 0 or the first -errno. */
+int display_screenshot_all(struct display *d, const char *path);
+
+static inline void display_destroy(struct display *d)
+{
+	if (d)
+		d->ops->destroy(d);
+}
+
+#endif

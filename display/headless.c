@@ -1,0 +1,226 @@
+/* The headless display: no window, just the latest frame of each output
+ * and its cursor, written as PNG on request.
+ *
+ * A present only records where the frame lives (the GPU keeps those pixels
+ * until it calls present or disable again), so the hot path costs no copy.
+ * disable copies the frame into our own image first, which keeps the last
+ * picture for the exit screenshot. The mutex makes a screenshot from
+ * another thread safe against the worker swapping frames; a frame being
+ * drawn into during a screenshot can at worst tear.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "display/display.h"
+#include "display/png.h"
+
+struct output {
+	struct display_frame live; /* data NULL: none */
+	pixman_image_t *kept;	   /* copy taken at disable, x8r8g8b8 */
+	uint32_t cursor[DISPLAY_CURSOR_DIM * DISPLAY_CURSOR_DIM];
+	bool cursor_visible;
+	int hot_x, hot_y, cur_x, cur_y;
+};
+
+struct headless {
+	struct display d;
+	pthread_mutex_t lock;
+	struct output out[DISPLAY_MAX_OUTPUTS];
+};
+
+static struct headless *to_headless(struct display *d)
+{
+	return (struct headless *)d;
+}
+
+static void present(struct display *d, unsigned i, const struct display_frame *f,
+		    const struct display_rect *damage)
+{
+	struct headless *h = to_headless(d);
+
+	if (i >= d->nr_outputs)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->out[i].live = *f;
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* A new x8r8g8b8 image holding frame f (NULL on failure). */
+static pixman_image_t *copy_frame(const struct display_frame *f)
+{
+	pixman_image_t *src, *dst;
+
+	dst = pixman_image_create_bits(PIXMAN_x8r8g8b8, f->width, f->height, NULL, 0);
+	if (!dst)
+		return NULL;
+	src = pixman_image_create_bits(f->format, f->width, f->height, (uint32_t *)f->data,
+				       f->stride);
+	if (!src) {
+		pixman_image_unref(dst);
+		return NULL;
+	}
+	pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0, f->width,
+				 f->height);
+	pixman_image_unref(src);
+	return dst;
+}
+
+static void disable(struct display *d, unsigned i)
+{
+	struct headless *h = to_headless(d);
+	struct output *o;
+
+	if (i >= d->nr_outputs)
+		return;
+	o = &h->out[i];
+	pthread_mutex_lock(&h->lock);
+	if (o->live.data) {
+		pixman_image_t *img = copy_frame(&o->live);
+
+		if (img) {
+			if (o->kept)
+				pixman_image_unref(o->kept);
+			o->kept = img;
+		}
+		o->live.data = NULL;
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void set_cursor(struct display *d, unsigned i, const uint32_t *argb, int hot_x, int hot_y)
+{
+	struct headless *h = to_headless(d);
+	struct output *o;
+
+	if (i >= d->nr_outputs)
+		return;
+	o = &h->out[i];
+	pthread_mutex_lock(&h->lock);
+	o->cursor_visible = argb != NULL;
+	if (argb)
+		memcpy(o->cursor, argb, sizeof(o->cursor));
+	o->hot_x = hot_x;
+	o->hot_y = hot_y;
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void move_cursor(struct display *d, unsigned i, int x, int y)
+{
+	struct headless *h = to_headless(d);
+
+	if (i >= d->nr_outputs)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->out[i].cur_x = x;
+	h->out[i].cur_y = y;
+	pthread_mutex_unlock(&h->lock);
+}
+
+static int get_fd(struct display *d)
+{
+	return -1;
+}
+
+static void dispatch(struct display *d)
+{
+}
+
+/* The frame with the cursor drawn over it; caller holds the lock. */
+static pixman_image_t *compose(struct output *o)
+{
+	struct display_frame f;
+	pixman_image_t *img, *cur;
+
+	if (o->live.data) {
+		f = o->live;
+	} else if (o->kept) {
+		f = (struct display_frame){
+		    .format = PIXMAN_x8r8g8b8,
+		    .width = pixman_image_get_width(o->kept),
+		    .height = pixman_image_get_height(o->kept),
+		    .stride = pixman_image_get_stride(o->kept),
+		    .data = pixman_image_get_data(o->kept),
+		};
+	} else {
+		return NULL;
+	}
+	img = copy_frame(&f);
+	if (!img || !o->cursor_visible)
+		return img;
+	cur = pixman_image_create_bits(PIXMAN_a8r8g8b8, DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM,
+				       o->cursor, DISPLAY_CURSOR_DIM * 4);
+	if (cur) {
+		pixman_image_composite32(PIXMAN_OP_OVER, cur, NULL, img, 0, 0, 0, 0,
+					 o->cur_x - o->hot_x, o->cur_y - o->hot_y,
+					 DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM);
+		pixman_image_unref(cur);
+	}
+	return img;
+}
+
+static int screenshot(struct display *d, unsigned i, const char *path)
+{
+	struct headless *h = to_headless(d);
+	pixman_image_t *img;
+	int ret;
+
+	if (i >= d->nr_outputs)
+		return -EINVAL;
+	pthread_mutex_lock(&h->lock);
+	img = compose(&h->out[i]);
+	pthread_mutex_unlock(&h->lock);
+	if (!img)
+		return -ENODATA;
+	ret = png_write_xrgb(path, pixman_image_get_data(img), pixman_image_get_width(img),
+			     pixman_image_get_height(img), pixman_image_get_stride(img));
+	pixman_image_unref(img);
+	return ret;
+}
+
+static void destroy(struct display *d)
+{
+	struct headless *h = to_headless(d);
+
+	for (unsigned i = 0; i < d->nr_outputs; i++)
+		if (h->out[i].kept)
+			pixman_image_unref(h->out[i].kept);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+static const struct display_ops headless_ops = {
+    .name = "headless",
+    .present = present,
+    .disable = disable,
+    .set_cursor = set_cursor,
+    .move_cursor = move_cursor,
+    .get_fd = get_fd,
+    .dispatch = dispatch,
+    .screenshot = screenshot,
+    .destroy = destroy,
+};
+
+struct display *display_headless_open(const struct display_config *cfg, char *err, size_t errlen)
+{
+	struct headless *h;
+
+	if (cfg->outputs == 0 || cfg->outputs > DISPLAY_MAX_OUTPUTS) {
+		snprintf(err, errlen, "headless: %u outputs (1 to %u)", cfg->outputs,
+			 DISPLAY_MAX_OUTPUTS);
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		snprintf(err, errlen, "headless: out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&h->lock, NULL);
+	h->d.ops = &headless_ops;
+	h->d.nr_outputs = cfg->outputs;
+	h->d.width = cfg->width;
+	h->d.height = cfg->height;
+	return &h->d;
+}

@@ -1,0 +1,73 @@
+#include "display/png.h"
+
+#include <errno.h>
+#include <png.h>
+#include <stdlib.h>
+#include <string.h>
+
+int png_write_xrgb(const char *path, const void *pixels, uint32_t w, uint32_t h, uint32_t stride)
+{
+	png_image img;
+	uint8_t *rgb;
+	int ok;
+
+	if (w == 0 || h == 0)
+		return -EINVAL;
+	rgb = malloc((size_t)w * h * 3);
+	if (!rgb)
+		return -ENOMEM;
+	for (uint32_t y = 0; y < h; y++) {
+		const uint32_t *src =
+		    (const uint32_t *)((const uint8_t *)pixels + (size_t)y * stride);
+		uint8_t *dst = rgb + (size_t)y * w * 3;
+
+		for (uint32_t x = 0; x < w; x++) {
+			dst[3 * x + 0] = src[x] >> 16;
+			dst[3 * x + 1] = src[x] >> 8;
+			dst[3 * x + 2] = src[x];
+		}
+	}
+	memset(&img, 0, sizeof(img));
+	img.version = PNG_IMAGE_VERSION;
+	img.width = w;
+	img.height = h;
+	img.format = PNG_FORMAT_RGB;
+	ok = png_image_write_to_file(&img, path, 0, rgb, (png_int_32)w * 3, NULL);
+	free(rgb);
+	if (!ok) {
+		png_image_free(&img);
+		return errno ? -errno : -EIO;
+	}
+	return 0;
+}
+
+int png_read_xrgb(const char *path, uint32_t **pixels, uint32_t *w, uint32_t *h)
+{
+	png_image img;
+	uint8_t *rgb;
+	uint32_t *out;
+	size_t n;
+
+	memset(&img, 0, sizeof(img));
+	img.version = PNG_IMAGE_VERSION;
+	if (!png_image_begin_read_from_file(&img, path))
+		return -EIO;
+	img.format = PNG_FORMAT_RGB;
+	n = (size_t)img.width * img.height;
+	rgb = malloc(n * 3);
+	out = malloc(n * 4);
+	if (!rgb || !out || !png_image_finish_read(&img, NULL, rgb, 0, NULL)) {
+		png_image_free(&img);
+		free(rgb);
+		free(out);
+		return -EIO;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] =
+		    (uint32_t)rgb[3 * i] << 16 | (uint32_t)rgb[3 * i + 1] << 8 | rgb[3 * i + 2];
+	free(rgb);
+	*pixels = out;
+	*w = img.width;
+	*h = img.height;
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* A resource's guest backing: the (addr, len) list the guest attached, seen
+ * as one linear buffer. Entries are copied out of the request and checked
+ * against guest memory when attached, and checked again on every read (a
+ * later memory hot-unplug must not turn into a host crash). */
+#ifndef LKVM_GPU_BACKING_H
+#define LKVM_GPU_BACKING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gpu/decode.h"
+#include "gpu/error.h"
+#include "kvm/guest_mem.h"
+
+struct gpu_backing {
+	struct gpu_mem_entry *entries;
+	uint64_t *starts; /* linear offset of each entry, ascending */
+	uint32_t nr;
+	uint64_t total; /* sum of lengths */
+};
+
+/* Host bytes a backing of nr entries occupies (charged to the memory cap). */
+uint64_t gpu_backing_cost(uint32_t nr);
+
+/* Copy and validate the entries of a decoded ATTACH_BACKING. On error b is
+ * left empty. */
+enum gpu_err gpu_backing_attach(struct gpu_backing *b, const struct guest_mem *mem,
+				const struct gpu_cmd *cmd);
+void gpu_backing_free(struct gpu_backing *b);
+
+/* Gather len bytes at linear offset off into dst. false (dst partly written)
+ * if the range passes the end or an entry left guest memory. */
+bool gpu_backing_read(const struct gpu_backing *b, const struct guest_mem *mem, uint64_t off,
+		      void *dst, uint64_t len);
+
+#endif

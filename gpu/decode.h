@@ -1,0 +1,98 @@
+/* Request bytes -> one validated, host-order command. Pure: no I/O, no
+ * globals, no knowledge of resources; the fuzz harness drives it directly.
+ * Checks here are the ones that need nothing but the bytes: lengths,
+ * command types, entry counts, rectangles that wrap 32 bits. */
+#ifndef LKVM_GPU_DECODE_H
+#define LKVM_GPU_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gpu/error.h"
+
+/* Host resources are capped well below this; the cap on entries keeps an
+ * attach request (and its copy) around 1 MiB. */
+#define GPU_MAX_BACKING_ENTRIES 65536u
+#define GPU_MAX_REQUEST_BYTES	(32u + 16u * GPU_MAX_BACKING_ENTRIES)
+
+struct gpu_rect {
+	uint32_t x, y, w, h;
+};
+
+struct gpu_mem_entry {
+	uint64_t addr;
+	uint32_t len;
+};
+
+struct gpu_hdr {
+	uint32_t type;
+	uint32_t flags;
+	uint64_t fence_id;
+	uint32_t ctx_id;
+	uint8_t ring_idx;
+};
+
+struct gpu_cmd {
+	struct gpu_hdr hdr;
+	union {
+		struct {
+			uint32_t scanout_id;
+		} get_edid;
+		struct {
+			uint32_t resource_id, format, width, height;
+		} create_2d;
+		struct {
+			uint32_t resource_id; /* UNREF and DETACH_BACKING */
+		} res;
+		struct {
+			struct gpu_rect r;
+			uint32_t scanout_id, resource_id;
+		} set_scanout;
+		struct {
+			struct gpu_rect r;
+			uint32_t resource_id;
+		} flush;
+		struct {
+			struct gpu_rect r;
+			uint64_t offset;
+			uint32_t resource_id;
+		} transfer;
+		struct {
+			uint32_t resource_id, nr_entries;
+			const uint8_t *entries; /* wire bytes inside the request */
+		} attach;
+		struct {
+			uint32_t index;
+		} capset_info;
+		struct {
+			uint32_t id, version;
+		} capset;
+		struct {
+			uint32_t scanout_id, x, y;
+			uint32_t resource_id, hot_x, hot_y;
+		} cursor; /* UPDATE_CURSOR and MOVE_CURSOR */
+	} u;
+};
+
+/* Decode len bytes at buf. The header is filled whenever len covers it, even
+ * on error, so the caller can echo the fence. */
+enum gpu_err gpu_decode(const void *buf, size_t len, struct gpu_cmd *cmd);
+
+/* Entry i (< nr_entries) of a decoded ATTACH_BACKING. */
+struct gpu_mem_entry gpu_cmd_attach_entry(const struct gpu_cmd *cmd, uint32_t i);
+
+/* true when x+w and y+h do not wrap 32 bits. */
+static inline int gpu_rect_valid(const struct gpu_rect *r)
+{
+	uint32_t e;
+
+	return !__builtin_add_overflow(r->x, r->w, &e) && !__builtin_add_overflow(r->y, r->h, &e);
+}
+
+/* true when r lies inside a width x height area. */
+static inline int gpu_rect_inside(const struct gpu_rect *r, uint32_t width, uint32_t height)
+{
+	return (uint64_t)r->x + r->w <= width && (uint64_t)r->y + r->h <= height;
+}
+
+#endif
