@@ -1,0 +1,194 @@
+/* MSI-X: table accesses, masking, pending bits, routing on change. */
+#include <criterion/criterion.h>
+#include <linux/pci_regs.h>
+#include <string.h>
+
+#include "pci/msix.h"
+
+static struct pci_dev dev;
+static struct pci_msix m;
+static unsigned fired[4], routed[4];
+static uint64_t route_addr[4];
+static uint32_t route_data[4];
+
+static int fake_route(void *ctx, unsigned vec, uint64_t addr, uint32_t data)
+{
+	routed[vec]++;
+	route_addr[vec] = addr;
+	route_data[vec] = data;
+	return 0;
+}
+
+static void fake_fire(void *ctx, unsigned vec)
+{
+	fired[vec]++;
+}
+
+static const struct msix_irq_ops fake_ops = {.route = fake_route, .fire = fake_fire};
+
+#define TABLE 0x1000
+#define PBA   0x1800
+
+static void setup(void)
+{
+	memset(fired, 0, sizeof(fired));
+	memset(routed, 0, sizeof(routed));
+	pci_cfg_init(&dev.cfg, 0x1af4, 0x1042, 0, 1);
+	dev.name = "msix-test";
+	cr_assert_eq(pci_msix_init(&m, &dev, 4, 1, TABLE, PBA, &fake_ops, NULL), 0);
+}
+
+static void teardown(void)
+{
+	pci_msix_exit(&m);
+}
+
+TestSuite(pci_msix, .init = setup, .fini = teardown);
+
+static void ctl_write(uint16_t v)
+{
+	pci_cfg_write(&dev.cfg, m.cap + PCI_MSIX_FLAGS, 2, v);
+	pci_msix_cfg_written(&m, m.cap + PCI_MSIX_FLAGS, 2);
+}
+
+static void bar_w32(uint64_t off, uint32_t v)
+{
+	cr_assert(pci_msix_bar_io(&m, off, &v, 4, true));
+}
+
+static uint32_t bar_r32(uint64_t off)
+{
+	uint32_t v = 0;
+
+	cr_assert(pci_msix_bar_io(&m, off, &v, 4, false));
+	return v;
+}
+
+static void program(unsigned vec, uint32_t data, bool mask)
+{
+	bar_w32(TABLE + 16 * vec, 0xfee00000);
+	bar_w32(TABLE + 16 * vec + 4, 0);
+	bar_w32(TABLE + 16 * vec + 8, data);
+	bar_w32(TABLE + 16 * vec + 12, mask);
+}
+
+Test(pci_msix, capability_layout)
+{
+	cr_expect_eq(pci_cfg_read(&dev.cfg, m.cap, 1), PCI_CAP_ID_MSIX);
+	cr_expect_eq(pci_cfg_read(&dev.cfg, m.cap + PCI_MSIX_FLAGS, 2), 3);
+	cr_expect_eq(pci_cfg_read(&dev.cfg, m.cap + PCI_MSIX_TABLE, 4), TABLE | 1);
+	cr_expect_eq(pci_cfg_read(&dev.cfg, m.cap + PCI_MSIX_PBA, 4), PBA | 1);
+	/* Table size is read-only. */
+	pci_cfg_write(&dev.cfg, m.cap + PCI_MSIX_FLAGS, 2, 0xffff);
+	cr_expect_eq(pci_cfg_read(&dev.cfg, m.cap + PCI_MSIX_FLAGS, 2), 0xc003);
+}
+
+Test(pci_msix, vectors_start_masked)
+{
+	for (unsigned v = 0; v < 4; v++)
+		cr_expect_eq(bar_r32(TABLE + 16 * v + 12), 1);
+}
+
+Test(pci_msix, disabled_msix_delivers_nothing)
+{
+	program(0, 0x41, false);
+	cr_expect_not(pci_msix_notify(&m, 0));
+	cr_expect_eq(fired[0], 0);
+	cr_expect_eq(bar_r32(PBA), 0);
+}
+
+Test(pci_msix, unmasked_vector_routes_then_fires)
+{
+	ctl_write(PCI_MSIX_FLAGS_ENABLE);
+	program(2, 0x42, false);
+	cr_expect(pci_msix_notify(&m, 2));
+	cr_expect_eq(routed[2], 1);
+	cr_expect_eq(route_addr[2], 0xfee00000);
+	cr_expect_eq(route_data[2], 0x42);
+	cr_expect_eq(fired[2], 1);
+	/* No re-route while the entry is unchanged. */
+	cr_expect(pci_msix_notify(&m, 2));
+	cr_expect_eq(routed[2], 1);
+	cr_expect_eq(fired[2], 2);
+	/* Rewriting data re-routes on the next delivery. */
+	bar_w32(TABLE + 16 * 2 + 8, 0x43);
+	pci_msix_notify(&m, 2);
+	cr_expect_eq(routed[2], 2);
+	cr_expect_eq(route_data[2], 0x43);
+}
+
+Test(pci_msix, masked_vector_sets_pba_and_unmask_fires)
+{
+	ctl_write(PCI_MSIX_FLAGS_ENABLE);
+	program(1, 0x51, true);
+	cr_expect(pci_msix_notify(&m, 1));
+	cr_expect_eq(fired[1], 0);
+	cr_expect_eq(bar_r32(PBA), 1u << 1);
+	/* Pending is remembered once, not counted. */
+	pci_msix_notify(&m, 1);
+	bar_w32(TABLE + 16 + 12, 0);
+	cr_expect_eq(fired[1], 1);
+	cr_expect_eq(bar_r32(PBA), 0);
+}
+
+Test(pci_msix, function_mask_holds_all_vectors)
+{
+	ctl_write(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+	program(0, 1, false);
+	program(3, 2, false);
+	pci_msix_notify(&m, 0);
+	pci_msix_notify(&m, 3);
+	cr_expect_eq(fired[0] + fired[3], 0);
+	cr_expect_eq(bar_r32(PBA), 0x9);
+	ctl_write(PCI_MSIX_FLAGS_ENABLE);
+	cr_expect_eq(fired[0], 1);
+	cr_expect_eq(fired[3], 1);
+	cr_expect_eq(bar_r32(PBA), 0);
+}
+
+Test(pci_msix, pba_is_read_only_and_bad_accesses_ignored)
+{
+	uint64_t q = ~0ULL;
+	uint16_t h = 0xffff;
+
+	ctl_write(PCI_MSIX_FLAGS_ENABLE);
+	bar_w32(PBA, 0xf);
+	cr_expect_eq(bar_r32(PBA), 0);
+	/* Word and unaligned accesses are dropped (reads give 0). */
+	cr_expect(pci_msix_bar_io(&m, TABLE, &h, 2, true));
+	cr_expect_eq(bar_r32(TABLE), 0);
+	cr_expect(pci_msix_bar_io(&m, TABLE + 2, &q, 4, false));
+	cr_expect_eq((uint32_t)q, 0);
+	/* Outside table and PBA: not ours. */
+	cr_expect_not(pci_msix_bar_io(&m, TABLE + 16 * 4, &q, 4, false));
+	cr_expect_not(pci_msix_bar_io(&m, 0, &q, 4, false));
+}
+
+Test(pci_msix, qword_table_access)
+{
+	uint64_t v = 0x00000000fee01000ULL, r = 0;
+
+	cr_expect(pci_msix_bar_io(&m, TABLE + 16, &v, 8, true));
+	cr_expect(pci_msix_bar_io(&m, TABLE + 16, &r, 8, false));
+	cr_expect_eq(r, v);
+	/* Only the mask bit of vector control sticks. */
+	bar_w32(TABLE + 16 + 12, 0xffffffff);
+	cr_expect_eq(bar_r32(TABLE + 16 + 12), 1);
+}
+
+Test(pci_msix, out_of_range_vector_is_refused)
+{
+	ctl_write(PCI_MSIX_FLAGS_ENABLE);
+	cr_expect_not(pci_msix_notify(&m, 4));
+	cr_expect_not(pci_msix_notify(&m, 1000));
+}
+
+Test(pci_msix, clear_pending_drops_pba)
+{
+	ctl_write(PCI_MSIX_FLAGS_ENABLE);
+	program(0, 1, true);
+	pci_msix_notify(&m, 0);
+	pci_msix_clear_pending(&m);
+	bar_w32(TABLE + 12, 0);
+	cr_expect_eq(fired[0], 0);
+}
