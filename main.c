@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kvm/control.h"
 #include "kvm/log.h"
 #include "kvm/options.h"
 #include "kvm/run.h"
@@ -18,6 +19,9 @@ static void usage(FILE *f)
 		   "\n"
 		   "commands:\n"
 		   "  run       boot a guest (lkvm-gpu run --help for its options)\n"
+		   "  list      names of the running VMs\n"
+		   "  stop NAME                   stop a running VM (its exit status is 0)\n"
+		   "  screenshot NAME FILE.png    save a running VM's screen\n"
 		   "  version   print the version\n"
 		   "  help      this text\n"
 		   "\n"
@@ -51,6 +55,17 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;
+	}
+	if (!strcmp(argv[1], "list") && argc == 2)
+		return control_cmd_list();
+	if (!strcmp(argv[1], "stop") && argc == 3)
+		return control_cmd_stop(argv[2]);
+	if (!strcmp(argv[1], "screenshot") && argc == 4)
+		return control_cmd_screenshot(argv[2], argv[3]);
+	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "stop") ||
+	    !strcmp(argv[1], "screenshot")) {
+		fprintf(stderr, "lkvm-gpu: wrong arguments for '%s' (try lkvm-gpu help)\n", argv[1]);
+		return STATUS_USAGE;
 	}
 	if (strcmp(argv[1], "run")) {
 		fprintf(stderr, "lkvm-gpu: unknown command '%s' (try lkvm-gpu help)\n", argv[1]);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kvm/boot.h"
+#include "kvm/control.h"
 #include "kvm/cpuid.h"
 #include "kvm/file.h"
 #include "kvm/log.h"
@@ -30,6 +31,7 @@ struct machine {
 	struct vm vm;
 	struct serial serial;
 	struct platform platform;
+	struct control control;
 	struct vcpu *vcpus;
 	unsigned nr_vcpus;
 	void *kernel, *initrd;
@@ -213,22 +215,26 @@ static void main_loop(struct machine *m, bool interactive)
 	bool stdin_open = true;
 
 	while (!vm_stopping(&m->vm)) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{ .fd = m->vm.stop_fd, .events = POLLIN },
 			{ .fd = m->signal_fd, .events = POLLIN },
-			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = m->control.listen_fd, .events = POLLIN },
+			{ .fd = -1, .events = POLLIN },
 		};
 		/* Stop reading stdin while the UART FIFO is full; re-check soon. */
 		bool room = serial_input_space(&m->serial) > 0;
-		nfds_t nfds = stdin_open && room ? 3 : 2;
 
-		if (poll(p, nfds, room ? -1 : 20) < 0 && errno != EINTR)
+		if (stdin_open && room)
+			p[3].fd = STDIN_FILENO;
+		if (poll(p, 4, room ? -1 : 20) < 0 && errno != EINTR)
 			break;
 		if (p[1].revents & POLLIN)
 			handle_signal(m);
-		if (nfds == 3 && (p[2].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (p[2].revents & POLLIN)
+			control_serve(&m->control);
+		if (p[3].revents & (POLLIN | POLLHUP | POLLERR))
 			stdin_open = handle_stdin(m, interactive, &esc);
-		if (nfds == 3 && (p[2].revents & POLLNVAL))
+		if (p[3].revents & POLLNVAL)
 			stdin_open = false;
 	}
 }
@@ -242,6 +248,7 @@ static void machine_teardown(struct machine *m)
 	for (unsigned i = 0; i < m->nr_vcpus; i++)
 		vcpu_destroy(&m->vcpus[i]);
 	free(m->vcpus);
+	control_close(&m->control);
 	free(m->kernel);
 	free(m->initrd);
 	vm_destroy(&m->vm);
@@ -255,15 +262,21 @@ int run_vm(const struct run_options *o)
 	struct boot_result res;
 	bool interactive = false;
 	int status = STATUS_SETUP_ERROR;
+	char default_name[32];
+
+	snprintf(default_name, sizeof(default_name), "guest-%d", (int)getpid());
 
 	memset(&m, 0, sizeof(m));
 	m.signal_fd = -1;
+	m.control.listen_fd = -1;
 	m.vm.vm_fd = m.vm.kvm_fd = m.vm.stop_fd = -1;
 	log_debug_enabled = o->debug;
 
 	if (setup_signals(&m) || load_images(&m, o))
 		goto out;
 	if (vm_create(&m.vm, o->mem_mib << 20))
+		goto out;
+	if (control_open(&m.control, &m.vm, o->name ? o->name : default_name))
 		goto out;
 	if (platform_init(&m.platform, &m.vm, o->test_exit) ||
 	    serial_init(&m.serial, &m.vm, STDOUT_FILENO))

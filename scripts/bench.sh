@@ -1,0 +1,7 @@
+#!/bin/sh
+# make bench: every benchmark, lkvm-gpu against QEMU on the same guest in the
+# same run. Speed lives here, never in timed tests.
+set -eu
+cd "$(dirname "$0")/.."
+echo "== boot: exec -> probe ready (median of ${BENCH_RUNS:-10})"
+python3 scripts/bench/boot.py
