@@ -99,7 +99,6 @@ static int map_ram(struct vm *vm, uint64_t ram_size)
 			  (unsigned long long)(ram_size >> 20), strerror(errno));
 		return -1;
 	}
-	madvise(host, ram_size, MADV_HUGEPAGE);
 	vm->ram_host = host;
 	if (set_slot(vm, 0, 0, host, low))
 		return -1;

@@ -13,7 +13,7 @@ libvirglrenderer-dev libepoxy-dev libgbm-dev libegl-dev libegl-mesa0 libgl1-mesa
 clang llvm libclang-rt-14-dev lld
 qemu-system-x86 busybox-static cpio gzip xz-utils zstd kmod
 weston xvfb
-python3
+python3 time
 "
 
 missing=""
