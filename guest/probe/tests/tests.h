@@ -1,0 +1,39 @@
+/* The probe's test table. A test returns its verdict; on FAIL or SKIP it
+ * writes the reason (one line, no newline) into ctx->why. Tests print their
+ * findings as `PROBE: info` lines for the host to compare. */
+#ifndef PROBE_TESTS_H
+#define PROBE_TESTS_H
+
+#include <stdbool.h>
+
+#include "lib/fmt.h"
+
+enum test_result { TEST_PASS, TEST_FAIL, TEST_SKIP };
+
+struct test_ctx {
+	const char *cmdline; /* the whole command line, "" if none */
+	char why[256];
+};
+
+struct probe_test {
+	const char *name;
+	enum test_result (*run)(struct test_ctx *ctx);
+	bool by_default; /* part of the run when probe.tests= is not given */
+};
+
+/* Set ctx->why and return the verdict, e.g. `return test_fail(ctx, "x=%d", x);` */
+#define test_fail(ctx, ...) (fmt_snprintf((ctx)->why, sizeof((ctx)->why), __VA_ARGS__), TEST_FAIL)
+#define test_skip(ctx, ...) (fmt_snprintf((ctx)->why, sizeof((ctx)->why), __VA_ARGS__), TEST_SKIP)
+
+extern const struct probe_test probe_tests[];
+extern const unsigned probe_nr_tests;
+
+/* One prototype per test, grouped by file. */
+enum test_result test_cmdline(struct test_ctx *ctx); /* tests/boot.c */
+enum test_result test_e820(struct test_ctx *ctx);
+enum test_result test_initrd(struct test_ctx *ctx);
+enum test_result test_smp(struct test_ctx *ctx);    /* tests/smp.c */
+enum test_result test_serial(struct test_ctx *ctx); /* tests/serial.c */
+enum test_result test_echo(struct test_ctx *ctx);
+
+#endif
