@@ -46,6 +46,12 @@
 #define PORT_TEST_EXIT  0xf4
 #define PORT_COM1       0x3f8
 #define PORT_PCI_CONFIG 0xcf8 /* 0xcf8-0xcff */
+/* HW-reduced ACPI sleep registers (FADT SLEEP_CONTROL_REG/SLEEP_STATUS_REG),
+ * one byte each. Writing SLP_EN (bit 5) with SLP_TYP (bits 2-4) = 5, the
+ * DSDT's \_S5 value, is poweroff. The status port reads WAK_STS (bit 7). */
+#define PORT_ACPI_SLEEP_CTL 0x600
+#define PORT_ACPI_SLEEP_STS 0x601
+#define ACPI_SLP_TYP_S5     5
 
 /* Interrupt lines (GSIs). Pins 16-23 are IOAPIC-only, free of legacy PIC
  * state: PCI INTx uses them. MSI routes get GSIs from 24 up. */
