@@ -106,6 +106,27 @@ static void parse_boot_params(uint64_t bp)
 	    (uint64_t)rd32(bp + BP_EXT_RAMDISK_SIZE) << 32 | rd32(bp + BP_RAMDISK_SIZE);
 }
 
+/* QEMU microvm's firmware hands PVH guests an unsorted map with an empty
+ * entry (Linux sanitises it too). Sort it and drop empty entries so the e820
+ * test checks the layout; lkvm-gpu's own map (boot_params) stays as given. */
+static void sanitise_e820(void)
+{
+	struct bootinfo *b = &bootinfo;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < b->nr_e820; i++)
+		if (b->e820[i].size)
+			b->e820[n++] = b->e820[i];
+	b->nr_e820 = n;
+	for (unsigned i = 1; i < n; i++) {
+		struct e820_entry e = b->e820[i];
+		unsigned j = i;
+		for (; j > 0 && b->e820[j - 1].addr > e.addr; j--)
+			b->e820[j] = b->e820[j - 1];
+		b->e820[j] = e;
+	}
+}
+
 static void parse_pvh(uint64_t si)
 {
 	struct bootinfo *b = &bootinfo;
@@ -142,6 +163,7 @@ static void parse_pvh(uint64_t si)
 		uint64_t e = map + (uint64_t)i * HVM_MEMMAP_ENTRY;
 		add_e820(rd64(e), rd64(e + 8), rd32(e + 16));
 	}
+	sanitise_e820();
 }
 
 void bootinfo_parse(unsigned kind, uint64_t ptr)
