@@ -50,23 +50,25 @@ static void update_bars(struct pci_dev *d)
 {
 	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
 		struct pci_bar_map *m = &d->bars[i];
-		struct bus *bus;
+		struct bus *bus = bar_bus(d, i);
 		uint64_t at = 0;
 		bool want;
 		int r;
 
-		if (!m->fn || d->cfg.bars[i].kind == PCI_BAR_NONE)
+		if (d->cfg.bars[i].kind == PCI_BAR_NONE || (!m->fn && !d->bar_moved))
 			continue;
-		bus = bar_bus(d, i);
-		if (!bus)
+		if (m->fn && !bus)
 			continue;
 		want = bar_wanted(d, i, &at);
 		if (m->mapped && (!want || at != m->at)) {
-			bus_unregister(bus, m->at, m->owner);
+			if (m->fn)
+				bus_unregister(bus, m->at, m->owner);
 			m->mapped = false;
+			if (d->bar_moved)
+				d->bar_moved(d, i, false, m->at);
 		}
 		if (want && !m->mapped) {
-			r = bus_register(bus, at, d->cfg.bars[i].size, m->fn, m->owner);
+			r = m->fn ? bus_register(bus, at, d->cfg.bars[i].size, m->fn, m->owner) : 0;
 			if (r) {
 				/* Overlaps another range: the guest placed it
 				 * badly; leave it unmapped until it moves. */
@@ -76,6 +78,8 @@ static void update_bars(struct pci_dev *d)
 			}
 			m->mapped = true;
 			m->at = at;
+			if (d->bar_moved)
+				d->bar_moved(d, i, true, at);
 		}
 	}
 }
@@ -258,18 +262,39 @@ int pci_bus_init(struct pci_bus *b, struct bus *pio, struct bus *mmio)
 	return pci_dev_add(b, &b->host_bridge);
 }
 
+/* Bus lock held. */
+static void unmap_all(struct pci_dev *d)
+{
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
+		if (!d->bars[i].mapped)
+			continue;
+		if (d->bars[i].fn)
+			bus_unregister(bar_bus(d, i), d->bars[i].at, d->bars[i].owner);
+		d->bars[i].mapped = false;
+		if (d->bar_moved)
+			d->bar_moved(d, i, false, d->bars[i].at);
+	}
+}
+
+void pci_dev_remove(struct pci_dev *d)
+{
+	struct pci_bus *b = d->bus;
+
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->lock);
+	unmap_all(d);
+	if (d->slot < PCI_MAX_SLOTS && b->devs[d->slot] == d)
+		b->devs[d->slot] = NULL;
+	d->bus = NULL;
+	pthread_mutex_unlock(&b->lock);
+}
+
 void pci_bus_exit(struct pci_bus *b)
 {
-	for (unsigned s = 0; s < PCI_MAX_SLOTS; s++) {
-		struct pci_dev *d = b->devs[s];
-
-		if (!d)
-			continue;
-		for (unsigned i = 0; i < PCI_NUM_BARS; i++)
-			if (d->bars[i].mapped)
-				bus_unregister(bar_bus(d, i), d->bars[i].at, d->bars[i].owner);
-		b->devs[s] = NULL;
-	}
+	for (unsigned s = 0; s < PCI_MAX_SLOTS; s++)
+		if (b->devs[s])
+			pci_dev_remove(b->devs[s]);
 	if (b->pio)
 		bus_unregister(b->pio, PORT_PCI_CONFIG, b);
 	if (b->mmio)

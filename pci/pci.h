@@ -36,6 +36,10 @@ struct pci_dev {
 	/* Optional: runs after each guest config write, bus lock held (the
 	 * MSI-X capability watches its control word this way). */
 	void (*cfg_written)(struct pci_dev *d, uint32_t off, uint32_t size);
+	/* Optional: a BAR appeared at / left address at (bus lock held). BARs
+	 * without an I/O callback (RAM-backed, e.g. shared memory) are only
+	 * reported here, never put on a bus. */
+	void (*bar_moved)(struct pci_dev *d, unsigned bar, bool mapped, uint64_t at);
 	void *priv;
 };
 
@@ -58,7 +62,10 @@ void pci_bus_exit(struct pci_bus *b);
  * route INTA to pci_intx_gsi(), enable decode (as firmware would) and map
  * the BARs. -ENOSPC when slots or windows run out. */
 int pci_dev_add(struct pci_bus *b, struct pci_dev *d);
-/* Declare BAR idx with its I/O callback (after pci_cfg_init, before add). */
+/* Take d off the bus (BARs unmapped, slot freed); no-op if not added. */
+void pci_dev_remove(struct pci_dev *d);
+/* Declare BAR idx with its I/O callback, or fn NULL for a BAR that only
+ * reports moves through bar_moved (after pci_cfg_init, before add). */
 int pci_dev_set_bar(struct pci_dev *d, unsigned idx, enum pci_bar_kind kind, uint64_t size,
 		    bool prefetch, bus_io_fn fn, void *owner);
 

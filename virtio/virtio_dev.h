@@ -11,16 +11,17 @@
 #include "kvm/guest_mem.h"
 #include "virtio/virtqueue.h"
 
-#define VIRTIO_F_EVENT_IDX   29
-#define VIRTIO_F_VERSION_1   32
+#define VIRTIO_F_INDIRECT_DESC	 28
+#define VIRTIO_F_EVENT_IDX	 29
+#define VIRTIO_F_VERSION_1	 32
 #define VIRTIO_F_ACCESS_PLATFORM 33
 
 #define VIRTIO_STATUS_ACKNOWLEDGE 1
-#define VIRTIO_STATUS_DRIVER      2
-#define VIRTIO_STATUS_DRIVER_OK   4
+#define VIRTIO_STATUS_DRIVER	  2
+#define VIRTIO_STATUS_DRIVER_OK	  4
 #define VIRTIO_STATUS_FEATURES_OK 8
 #define VIRTIO_STATUS_NEEDS_RESET 64
-#define VIRTIO_STATUS_FAILED      128
+#define VIRTIO_STATUS_FAILED	  128
 
 /* Raises the device's interrupt for a queue or a config change. The
  * transport implements it (MSI-X vector via irqfd, or INTx + ISR). Safe to
@@ -40,10 +41,11 @@ struct virtio_queue {
 
 struct virtio_dev_ops {
 	const char *name;
-	uint16_t device_id;  /* virtio device id: 2 blk, 3 console, 4 rng, 16 gpu, 18 input */
+	uint16_t device_id; /* virtio device id: 2 blk, 3 console, 4 rng, 16 gpu, 18 input */
 	uint32_t config_size;
 	unsigned num_queues;
 	uint16_t queue_max_size;
+	uint32_t pci_class; /* PCI class code (base<<16|sub<<8); 0: "other" */
 
 	uint64_t (*features)(void *dev); /* offered, including VERSION_1 */
 	void (*config_read)(void *dev, uint32_t off, void *data, uint32_t len);

@@ -1,0 +1,342 @@
+/* The modern virtio PCI transport: capabilities, BAR dispatch, doorbells
+ * (ioeventfds), and interrupts (MSI-X vector or INTx + ISR). */
+#include <errno.h>
+#include <linux/pci_regs.h>
+#include <linux/virtio_pci.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "kvm/log.h"
+#include "virtio/pci_internal.h"
+
+#define VIRTIO_PCI_VENDOR    0x1af4
+#define VIRTIO_PCI_DEVICE0   0x1040 /* + virtio device id */
+#define VIRTIO_PCI_SUBSYS_ID 0x1100
+#define CLASS_OTHER	     0xff0000
+
+#define CAP_LEN	       16
+#define NOTIFY_CAP_LEN 20
+#define SHM_CAP_LEN    24
+
+#define ISR_QUEUE  1
+#define ISR_CONFIG 2
+
+static struct virtio_pci *from_irq(struct virtio_irq *irq)
+{
+	return (struct virtio_pci *)((char *)irq - offsetof(struct virtio_pci, irq));
+}
+
+/* Interrupts ------------------------------------------------------------ */
+
+static bool intx_disabled(struct virtio_pci *vp)
+{
+	uint8_t hi = __atomic_load_n(&vp->pci.cfg.data[PCI_COMMAND + 1], __ATOMIC_RELAXED);
+
+	return hi & (PCI_COMMAND_INTX_DISABLE >> 8);
+}
+
+/* With MSI-X on, a vector or nothing (NO_VECTOR means the driver wants no
+ * interrupt). With it off, INTx: set the ISR cause, raise the line. */
+static void raise(struct virtio_pci *vp, uint16_t vector, uint8_t cause)
+{
+	if (vp->has_msix && pci_msix_enabled(&vp->msix)) {
+		if (vector != VPCI_NO_VECTOR)
+			pci_msix_notify(&vp->msix, vector);
+		return;
+	}
+	__atomic_fetch_or(&vp->isr, cause, __ATOMIC_ACQ_REL);
+	if (!intx_disabled(vp))
+		pci_intx_raise(&vp->intx);
+}
+
+static void irq_queue(struct virtio_irq *irq, unsigned q)
+{
+	struct virtio_pci *vp = from_irq(irq);
+
+	if (q >= VPCI_MAX_QUEUES)
+		return;
+	raise(vp, __atomic_load_n(&vp->qcfg[q].vector, __ATOMIC_RELAXED), ISR_QUEUE);
+}
+
+static void irq_config(struct virtio_irq *irq)
+{
+	struct virtio_pci *vp = from_irq(irq);
+
+	__atomic_fetch_add(&vp->config_gen, 1, __ATOMIC_ACQ_REL);
+	raise(vp, __atomic_load_n(&vp->config_vector, __ATOMIC_RELAXED), ISR_CONFIG);
+}
+
+static void irq_needs_reset(struct virtio_irq *irq)
+{
+	struct virtio_pci *vp = from_irq(irq);
+
+	__atomic_fetch_or(&vp->status, VIRTIO_STATUS_NEEDS_RESET, __ATOMIC_ACQ_REL);
+	irq_config(irq);
+}
+
+static bool intx_pending(void *ctx)
+{
+	struct virtio_pci *vp = ctx;
+
+	return __atomic_load_n(&vp->isr, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* BARs ------------------------------------------------------------------ */
+
+static void kick(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_error("virtio kick eventfd: %s", strerror(errno));
+}
+
+void virtio_pci_regs_io(void *owner, uint64_t off, void *data, uint32_t size, bool is_write)
+{
+	struct virtio_pci *vp = owner;
+	uint32_t cfg_size = vp->ops->config_size;
+	uint8_t isr;
+
+	if (off < VPCI_COMMON_OFF + VPCI_COMMON_SIZE) {
+		vpci_common_io(vp, off - VPCI_COMMON_OFF, data, size, is_write);
+		return;
+	}
+	if (off == VPCI_ISR_OFF) {
+		if (!is_write) {
+			/* Reading ISR acknowledges: it clears, and with INTx
+			 * the resample after EOI then leaves the line low. */
+			isr = __atomic_exchange_n(&vp->isr, 0, __ATOMIC_ACQ_REL);
+			memset(data, 0, size);
+			memcpy(data, &isr, 1);
+		}
+		return;
+	}
+	if (off >= VPCI_DEVCFG_OFF && off - VPCI_DEVCFG_OFF < cfg_size &&
+	    size <= cfg_size - (off - VPCI_DEVCFG_OFF)) {
+		if (is_write)
+			vp->ops->config_write(vp->dev, off - VPCI_DEVCFG_OFF, data, size);
+		else
+			vp->ops->config_read(vp->dev, off - VPCI_DEVCFG_OFF, data, size);
+		return;
+	}
+	if (off >= VPCI_NOTIFY_OFF && off < VPCI_NOTIFY_OFF + VPCI_NOTIFY_MULT * VPCI_MAX_QUEUES) {
+		/* Reached only when no ioeventfd caught the write (tests, or
+		 * the guest moved the BAR and KVM has none there). */
+		uint32_t q = (off - VPCI_NOTIFY_OFF) / VPCI_NOTIFY_MULT;
+
+		if (is_write && (off - VPCI_NOTIFY_OFF) % VPCI_NOTIFY_MULT == 0 &&
+		    q < vp->ops->num_queues)
+			kick(vp->queues[q].kick_fd);
+		else if (!is_write)
+			memset(data, 0, size);
+		return;
+	}
+	if (!is_write)
+		memset(data, 0, size);
+}
+
+static void msix_bar_io(void *owner, uint64_t off, void *data, uint32_t size, bool is_write)
+{
+	struct virtio_pci *vp = owner;
+
+	if (!pci_msix_bar_io(&vp->msix, off, data, size, is_write) && !is_write)
+		memset(data, 0, size);
+}
+
+static void set_ioeventfds(struct virtio_pci *vp, bool assign)
+{
+	for (unsigned q = 0; q < vp->ops->num_queues; q++) {
+		uint64_t addr = vp->notify_gpa + VPCI_NOTIFY_OFF + VPCI_NOTIFY_MULT * q;
+		int r =
+		    vm_ioeventfd(vp->vm, addr, 0, false, false, 0, vp->queues[q].kick_fd, !assign);
+
+		if (r)
+			log_error("virtio %s: ioeventfd for queue %u: %s", vp->ops->name, q,
+				  strerror(-r));
+	}
+}
+
+/* Bus lock held. Doorbells follow BAR0; the shared memory follows BAR2. */
+static void bar_moved(struct pci_dev *d, unsigned bar, bool mapped, uint64_t at)
+{
+	struct virtio_pci *vp = d->priv;
+
+	if (bar == VPCI_BAR_SHM && vp->shm_moved) {
+		vp->shm_moved(vp->shm_opaque, mapped, at);
+		return;
+	}
+	if (bar != VPCI_BAR_REGS || !vp->vm)
+		return;
+	if (vp->notify_mapped)
+		set_ioeventfds(vp, false);
+	vp->notify_mapped = mapped;
+	vp->notify_gpa = at;
+	if (mapped)
+		set_ioeventfds(vp, true);
+}
+
+static void cfg_written(struct pci_dev *d, uint32_t off, uint32_t size)
+{
+	struct virtio_pci *vp = d->priv;
+
+	if (vp->has_msix)
+		pci_msix_cfg_written(&vp->msix, off, size);
+}
+
+/* Setup ----------------------------------------------------------------- */
+
+static int add_vcap(struct virtio_pci *vp, uint8_t type, uint8_t bar, uint8_t id, uint8_t len,
+		    uint64_t off, uint64_t length)
+{
+	struct pci_config *c = &vp->pci.cfg;
+	int cap = pci_cfg_add_cap(c, PCI_CAP_ID_VNDR, len);
+
+	if (cap < 0)
+		return cap;
+	pci_cfg_set8(c, cap + VIRTIO_PCI_CAP_LEN, len);
+	pci_cfg_set8(c, cap + VIRTIO_PCI_CAP_CFG_TYPE, type);
+	pci_cfg_set8(c, cap + VIRTIO_PCI_CAP_BAR, bar);
+	pci_cfg_set8(c, cap + 5, id);
+	pci_cfg_set32(c, cap + VIRTIO_PCI_CAP_OFFSET, (uint32_t)off);
+	pci_cfg_set32(c, cap + VIRTIO_PCI_CAP_LENGTH, (uint32_t)length);
+	if (len >= SHM_CAP_LEN) {
+		pci_cfg_set32(c, cap + 16, off >> 32);
+		pci_cfg_set32(c, cap + 20, length >> 32);
+	}
+	return cap;
+}
+
+int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, const struct guest_mem *mem,
+		    const struct virtio_dev_ops *ops, void *dev, bool msix)
+{
+	struct pci_config *c = &vp->pci.cfg;
+	unsigned nq = ops->num_queues;
+	int r, cap;
+
+	memset(vp, 0, sizeof(*vp));
+	for (unsigned i = 0; i < VPCI_MAX_QUEUES; i++)
+		vp->queues[i].kick_fd = -1;
+	if (nq == 0 || nq > VPCI_MAX_QUEUES || ops->config_size > VPCI_NOTIFY_OFF - VPCI_DEVCFG_OFF)
+		return -EINVAL;
+	vp->vm = vm;
+	vp->mem = mem;
+	vp->ops = ops;
+	vp->dev = dev;
+	vp->has_msix = msix;
+	vp->offered = ops->features(dev) | 1ULL << VIRTIO_F_VERSION_1 |
+		      1ULL << VIRTIO_F_INDIRECT_DESC | 1ULL << VIRTIO_F_EVENT_IDX;
+	vp->irq = (struct virtio_irq){
+	    .queue = irq_queue, .config = irq_config, .needs_reset = irq_needs_reset};
+	pthread_mutex_init(&vp->lock, NULL);
+	pci_intx_init(&vp->intx, NULL, 0, intx_pending, vp); /* no fds until register */
+	for (unsigned i = 0; i < nq; i++) {
+		vp->queues[i].kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vp->queues[i].kick_fd < 0) {
+			r = -errno;
+			goto fail;
+		}
+	}
+
+	vp->pci.name = ops->name;
+	vp->pci.priv = vp;
+	vp->pci.cfg_written = cfg_written;
+	vp->pci.bar_moved = bar_moved;
+	pci_cfg_init(c, VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE0 + ops->device_id,
+		     ops->pci_class ? ops->pci_class : CLASS_OTHER, 1);
+	pci_cfg_set_subsystem(c, VIRTIO_PCI_VENDOR, VIRTIO_PCI_SUBSYS_ID);
+	pci_cfg_set_irq(c, 1, 0);
+	r = pci_dev_set_bar(&vp->pci, VPCI_BAR_REGS, PCI_BAR_MEM32, VPCI_REGS_SIZE, false,
+			    virtio_pci_regs_io, vp);
+	if (r)
+		goto fail;
+	cap = add_vcap(vp, VIRTIO_PCI_CAP_COMMON_CFG, VPCI_BAR_REGS, 0, CAP_LEN, VPCI_COMMON_OFF,
+		       VPCI_COMMON_SIZE);
+	if (cap >= 0)
+		cap = add_vcap(vp, VIRTIO_PCI_CAP_ISR_CFG, VPCI_BAR_REGS, 0, CAP_LEN, VPCI_ISR_OFF,
+			       1);
+	if (cap >= 0 && ops->config_size)
+		cap = add_vcap(vp, VIRTIO_PCI_CAP_DEVICE_CFG, VPCI_BAR_REGS, 0, CAP_LEN,
+			       VPCI_DEVCFG_OFF, ops->config_size);
+	if (cap >= 0) {
+		cap = add_vcap(vp, VIRTIO_PCI_CAP_NOTIFY_CFG, VPCI_BAR_REGS, 0, NOTIFY_CAP_LEN,
+			       VPCI_NOTIFY_OFF, VPCI_NOTIFY_MULT * nq);
+		if (cap >= 0)
+			pci_cfg_set32(c, cap + VIRTIO_PCI_NOTIFY_CAP_MULT, VPCI_NOTIFY_MULT);
+	}
+	if (cap < 0) {
+		r = cap;
+		goto fail;
+	}
+	if (msix) {
+		r = pci_dev_set_bar(&vp->pci, VPCI_BAR_MSIX, PCI_BAR_MEM32, VPCI_MSIX_SIZE, false,
+				    msix_bar_io, vp);
+		if (r)
+			goto fail;
+		msix_kvm_init(&vp->msix_kvm, vm);
+		r = pci_msix_init(&vp->msix, &vp->pci, nq + 1, VPCI_BAR_MSIX, 0, VPCI_MSIX_PBA_OFF,
+				  &msix_kvm_ops, &vp->msix_kvm);
+		if (r)
+			goto fail;
+	}
+	vpci_reset(vp);
+	return 0;
+fail:
+	for (unsigned i = 0; i < nq && i < VPCI_MAX_QUEUES; i++)
+		if (vp->queues[i].kick_fd >= 0)
+			close(vp->queues[i].kick_fd);
+	return r;
+}
+
+int virtio_pci_add_shm(struct virtio_pci *vp, uint8_t id, uint64_t size,
+		       void (*moved)(void *opaque, bool mapped, uint64_t gpa), void *opaque)
+{
+	int r = pci_dev_set_bar(&vp->pci, VPCI_BAR_SHM, PCI_BAR_MEM64, size, true, NULL, NULL);
+
+	if (r)
+		return r;
+	r = add_vcap(vp, VIRTIO_PCI_CAP_SHARED_MEMORY_CFG, VPCI_BAR_SHM, id, SHM_CAP_LEN, 0, size);
+	if (r < 0)
+		return r;
+	vp->shm_size = size;
+	vp->shm_id = id;
+	vp->shm_moved = moved;
+	vp->shm_opaque = opaque;
+	return 0;
+}
+
+int virtio_pci_register(struct virtio_pci *vp, struct pci_bus *bus)
+{
+	int r = pci_dev_add(bus, &vp->pci);
+
+	if (r)
+		return r;
+	pci_cfg_set8(&vp->pci.cfg, PCI_INTERRUPT_LINE, pci_intx_gsi(vp->pci.slot, 1));
+	r = pci_intx_init(&vp->intx, vp->vm, pci_intx_gsi(vp->pci.slot, 1), intx_pending, vp);
+	if (r)
+		return r;
+	log_debug("virtio %s: 00:%02x.0, BAR0 0x%llx", vp->ops->name, vp->pci.slot,
+		  (unsigned long long)pci_cfg_bar_addr(&vp->pci.cfg, VPCI_BAR_REGS));
+	return 0;
+}
+
+void virtio_pci_exit(struct virtio_pci *vp)
+{
+	pthread_mutex_lock(&vp->lock);
+	vpci_reset(vp);
+	pthread_mutex_unlock(&vp->lock);
+	/* Unmapping BAR0 deassigns the doorbells (bar_moved). */
+	pci_dev_remove(&vp->pci);
+	pci_intx_exit(&vp->intx);
+	if (vp->has_msix) {
+		msix_kvm_exit(&vp->msix_kvm);
+		pci_msix_exit(&vp->msix);
+	}
+	for (unsigned i = 0; i < vp->ops->num_queues; i++) {
+		if (vp->queues[i].kick_fd >= 0)
+			close(vp->queues[i].kick_fd);
+		vp->queues[i].kick_fd = -1;
+	}
+	pthread_mutex_destroy(&vp->lock);
+}
