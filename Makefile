@@ -78,8 +78,13 @@ $(B)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c virtio/virtqueue.c kvm/gue
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
 
-fuzz: $(B)/fuzz/fuzz_virtqueue
+$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/setup.c,$(wildcard gpu/*.c)) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c kvm/log.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags $(PKGS)) $^ -o $@ $(LDLIBS)
+
+fuzz: $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_gpu
 	cd $(B)/fuzz && ./fuzz_virtqueue -runs=$(FUZZ_RUNS) -max_len=16388 -seed=1
+	cd $(B)/fuzz && ./fuzz_gpu -runs=$(FUZZ_RUNS) -max_len=8192 -seed=1
 
 format:
 	clang-format -i $(LIB_SRC) main.c $(wildcard */*.h) $(UNIT_SRC)
