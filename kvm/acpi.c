@@ -99,22 +99,22 @@ _Static_assert(sizeof(struct madt_ioapic) == 12, "MADT IOAPIC");
 _Static_assert(sizeof(struct madt_lapic_nmi) == 6, "MADT LAPIC NMI");
 _Static_assert(sizeof(struct mcfg_alloc) == 16, "MCFG allocation");
 
-#define GAS_SYSTEM_IO  1
-#define GAS_ACCESS_8   1
-#define FADT_PWR_BUTTON    (1u << 4) /* no fixed power button */
-#define FADT_SLP_BUTTON    (1u << 5)
+#define GAS_SYSTEM_IO	   1
+#define GAS_ACCESS_8	   1
+#define FADT_PWR_BUTTON	   (1u << 4) /* no fixed power button */
+#define FADT_SLP_BUTTON	   (1u << 5)
 #define FADT_RESET_REG_SUP (1u << 10)
-#define FADT_HW_REDUCED    (1u << 20)
-#define IAPC_8042          (1u << 1)
-#define IAPC_NO_VGA        (1u << 2)
-#define IAPC_NO_ASPM       (1u << 4)
+#define FADT_HW_REDUCED	   (1u << 20)
+#define IAPC_8042	   (1u << 1)
+#define IAPC_NO_VGA	   (1u << 2)
+#define IAPC_NO_ASPM	   (1u << 4)
 #define IAPC_NO_CMOS_RTC   (1u << 5)
-#define I8042_RESET_CMD    0xfe
+#define I8042_RESET_CMD	   0xfe
 #define MADT_PCAT_COMPAT   1
-#define MADT_LAPIC         0
-#define MADT_IOAPIC        1
-#define MADT_LAPIC_NMI     4
-#define MADT_ENABLED       1
+#define MADT_LAPIC	   0
+#define MADT_IOAPIC	   1
+#define MADT_LAPIC_NMI	   4
+#define MADT_ENABLED	   1
 
 /* Offsets inside the BOOT_ACPI_ADDR area; each table 16-byte aligned. */
 #define OFF_RSDP 0x0
@@ -124,8 +124,8 @@ _Static_assert(sizeof(struct mcfg_alloc) == 16, "MCFG allocation");
 #define OFF_MCFG 0x240
 #define OFF_MADT 0x280
 #define OFF_DSDT 0x1000
-#define MADT_MAX                                                                           \
-	(sizeof(struct acpi_header) + 8 + BOOT_MAX_CPUS * sizeof(struct madt_lapic) +     \
+#define MADT_MAX                                                                                   \
+	(sizeof(struct acpi_header) + 8 + BOOT_MAX_CPUS * sizeof(struct madt_lapic) +              \
 	 sizeof(struct madt_ioapic) + sizeof(struct madt_lapic_nmi))
 _Static_assert(OFF_MADT + MADT_MAX <= OFF_DSDT, "MADT fits before the DSDT");
 
@@ -144,10 +144,10 @@ static uint8_t sum8(const void *p, size_t len)
 static void header(uint8_t *area, size_t off, const char *sig, uint32_t len, uint8_t rev)
 {
 	struct acpi_header h = {
-		.length = len,
-		.revision = rev,
-		.oem_revision = 1,
-		.creator_revision = 1,
+	    .length = len,
+	    .revision = rev,
+	    .oem_revision = 1,
+	    .creator_revision = 1,
 	};
 
 	memcpy(h.signature, sig, 4);
@@ -195,7 +195,7 @@ static uint32_t build_madt(uint8_t *area, unsigned nr_cpus)
 		memcpy(p, &l, sizeof(l));
 		p += sizeof(l);
 	}
-	struct madt_ioapic io = {MADT_IOAPIC, sizeof(io), (uint8_t)nr_cpus, 0,
+	struct madt_ioapic io = {MADT_IOAPIC,		sizeof(io), (uint8_t)nr_cpus, 0,
 				 (uint32_t)IOAPIC_BASE, 0};
 	memcpy(p, &io, sizeof(io));
 	p += sizeof(io);
@@ -237,10 +237,10 @@ static void build_sdts(uint8_t *area)
 	header(area, OFF_XSDT, "XSDT", sizeof(struct acpi_header) + 8 * NR_TABLES, 1);
 
 	struct acpi_rsdp r = {
-		.revision = 2,
-		.rsdt = (uint32_t)(base + OFF_RSDT),
-		.length = sizeof(r),
-		.xsdt = base + OFF_XSDT,
+	    .revision = 2,
+	    .rsdt = (uint32_t)(base + OFF_RSDT),
+	    .length = sizeof(r),
+	    .xsdt = base + OFF_XSDT,
 	};
 	memcpy(r.signature, "RSD PTR ", 8);
 	memcpy(r.oem_id, "LKVMGP", 6);

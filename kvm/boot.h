@@ -41,16 +41,16 @@ struct boot_config {
 #define BOOT_MAX_CPUS 254
 
 struct boot_result {
-	uint64_t entry;       /* 64-bit entry gpa */
+	uint64_t entry;	      /* 64-bit entry gpa */
 	uint64_t boot_params; /* gpa of the zero page, goes in RSI */
 	uint64_t initrd_gpa;  /* 0 if none */
-	bool is_linux;        /* bzImage, or an ELF without our probe note */
+	bool is_linux;	      /* bzImage, or an ELF without our probe note */
 	const char *format;   /* "bzImage" / "ELF64" for --debug */
 };
 
 /* struct boot_e820_entry (addr, size, type; packed, 20 bytes) and
  * struct boot_params come from the kernel's UAPI header. */
-#define BOOT_E820_RAM      1
+#define BOOT_E820_RAM	   1
 #define BOOT_E820_RESERVED 2
 
 /* Detect the format, load kernel + initrd + cmdline into guest memory, write
@@ -64,8 +64,7 @@ int boot_prepare(const struct guest_mem *mem, const struct boot_config *cfg,
  * RSI = boot_params, interrupts off. Pure: fills the structs only. The
  * caller should KVM_GET_SREGS first and pass that in, so fields we do not
  * set (apic_base, interrupt bitmap) keep KVM's values. */
-void boot_bsp_regs(const struct boot_result *res, struct kvm_regs *regs,
-		   struct kvm_sregs *sregs);
+void boot_bsp_regs(const struct boot_result *res, struct kvm_regs *regs, struct kvm_sregs *sregs);
 
 /* e820 map for a RAM size; returns the number of entries written (<= max). */
 unsigned boot_e820_build(uint64_t ram_size, struct boot_e820_entry *out, unsigned max);

@@ -6,19 +6,20 @@
 
 #include "kvm/boot_internal.h"
 
-#define SETUP_HDR_OFF   0x1f1
-#define SETUP_JUMP_OFF  0x201 /* byte: header end = 0x202 + this */
+#define SETUP_HDR_OFF	0x1f1
+#define SETUP_JUMP_OFF	0x201 /* byte: header end = 0x202 + this */
 #define SETUP_MAGIC_OFF 0x202
-#define HDRS_MAGIC      0x53726448 /* "HdrS" */
+#define HDRS_MAGIC	0x53726448 /* "HdrS" */
 #define BOOT_FLAG_MAGIC 0xaa55
-#define MIN_VERSION     0x020c /* xloadflags and the 64-bit entry */
-#define ENTRY64_OFF     0x200
-#define LOADER_UNKNOWN  0xff
-#define HEAP_END_PTR    0xfe00
+#define MIN_VERSION	0x020c /* xloadflags and the 64-bit entry */
+#define ENTRY64_OFF	0x200
+#define LOADER_UNKNOWN	0xff
+#define HEAP_END_PTR	0xfe00
 
 /* Fields we read must lie inside the header the file says it has. */
-#define HDR_NEEDED_END (offsetof(struct boot_params, hdr) + offsetof(struct setup_header, init_size) + 4)
-#define HDR_MAX_END    (offsetof(struct boot_params, hdr) + sizeof(struct setup_header))
+#define HDR_NEEDED_END                                                                             \
+	(offsetof(struct boot_params, hdr) + offsetof(struct setup_header, init_size) + 4)
+#define HDR_MAX_END (offsetof(struct boot_params, hdr) + sizeof(struct setup_header))
 
 bool boot_is_bzimage(const void *kernel, size_t len)
 {
@@ -57,14 +58,16 @@ int boot_load_bzimage(const struct guest_mem *mem, const struct boot_config *cfg
 	memcpy((uint8_t *)bp + SETUP_HDR_OFF, file + SETUP_HDR_OFF, hdr_end - SETUP_HDR_OFF);
 
 	if (hdr->boot_flag != BOOT_FLAG_MAGIC) {
-		boot_err(err, errlen, "kernel: bzImage boot sector magic is 0x%04x, expected 0xaa55",
+		boot_err(err, errlen,
+			 "kernel: bzImage boot sector magic is 0x%04x, expected 0xaa55",
 			 hdr->boot_flag);
 		return -1;
 	}
 	if (hdr->version < MIN_VERSION) {
-		boot_err(err, errlen,
-			 "kernel: boot protocol %u.%02u is too old (2.12+ needed for the 64-bit entry)",
-			 hdr->version >> 8, hdr->version & 0xff);
+		boot_err(
+		    err, errlen,
+		    "kernel: boot protocol %u.%02u is too old (2.12+ needed for the 64-bit entry)",
+		    hdr->version >> 8, hdr->version & 0xff);
 		return -1;
 	}
 	if (hdr_end < HDR_NEEDED_END) {
@@ -81,9 +84,10 @@ int boot_load_bzimage(const struct guest_mem *mem, const struct boot_config *cfg
 	setup_sects = hdr->setup_sects ? hdr->setup_sects : 4;
 	setup_len = ((uint64_t)setup_sects + 1) * 512;
 	if (setup_len >= len) {
-		boot_err(err, errlen,
-			 "kernel: setup_sects %u puts the kernel past the end of the file (%zu bytes)",
-			 setup_sects, len);
+		boot_err(
+		    err, errlen,
+		    "kernel: setup_sects %u puts the kernel past the end of the file (%zu bytes)",
+		    setup_sects, len);
 		return -1;
 	}
 	pm_len = len - setup_len;
@@ -101,7 +105,8 @@ int boot_load_bzimage(const struct guest_mem *mem, const struct boot_config *cfg
 	if (__builtin_add_overflow(run_base, init_size, &end) || end > low_top ||
 	    load + pm_len > low_top) {
 		boot_err(err, errlen,
-			 "kernel: needs %llu MiB at 0x%llx (init_size), but RAM below 3 GiB ends at 0x%llx",
+			 "kernel: needs %llu MiB at 0x%llx (init_size), but RAM below 3 GiB ends "
+			 "at 0x%llx",
 			 (unsigned long long)((init_size + (1 << 20) - 1) >> 20),
 			 (unsigned long long)run_base, (unsigned long long)low_top);
 		return -1;
@@ -120,8 +125,8 @@ int boot_load_bzimage(const struct guest_mem *mem, const struct boot_config *cfg
 	k->entry = load + ENTRY64_OFF;
 	k->end = align_up_page(end);
 	k->initrd_max = hdr->initrd_addr_max ? hdr->initrd_addr_max : 0x37ffffff;
-	k->cmdline_max = hdr->cmdline_size < BOOT_CMDLINE_MAX - 1 ? hdr->cmdline_size
-								    : BOOT_CMDLINE_MAX - 1;
+	k->cmdline_max =
+	    hdr->cmdline_size < BOOT_CMDLINE_MAX - 1 ? hdr->cmdline_size : BOOT_CMDLINE_MAX - 1;
 	k->is_linux = true;
 	k->format = "bzImage";
 	return 0;

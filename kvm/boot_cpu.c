@@ -4,12 +4,12 @@
 
 #include "kvm/boot_internal.h"
 
-#define PTE_P   0x1ULL
-#define PTE_RW  0x2ULL
-#define PTE_US  0x4ULL
+#define PTE_P	0x1ULL
+#define PTE_RW	0x2ULL
+#define PTE_US	0x4ULL
 #define PTE_PWT 0x8ULL
 #define PTE_PCD 0x10ULL
-#define PTE_PS  0x80ULL
+#define PTE_PS	0x80ULL
 
 #define BOOT_CS 0x10
 #define BOOT_DS 0x18
@@ -27,7 +27,7 @@
 #define CR0_AM 0x40000ULL
 #define CR0_PG 0x80000000ULL
 
-#define CR4_PAE        0x20ULL
+#define CR4_PAE	       0x20ULL
 #define CR4_OSFXSR     0x200ULL
 #define CR4_OSXMMEXCPT 0x400ULL
 

@@ -36,13 +36,15 @@ static int check_ehdr(const Elf64_Ehdr *eh, size_t len, char *err, size_t errlen
 	}
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0 ||
 	    eh->e_phnum > ELF_MAX_PHDRS) {
-		boot_err(err, errlen, "kernel: ELF has %u program headers of %u bytes (want 1..%u of %zu)",
+		boot_err(err, errlen,
+			 "kernel: ELF has %u program headers of %u bytes (want 1..%u of %zu)",
 			 eh->e_phnum, eh->e_phentsize, ELF_MAX_PHDRS, sizeof(Elf64_Phdr));
 		return -1;
 	}
 	ph_bytes = (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
 	if (__builtin_add_overflow(eh->e_phoff, ph_bytes, &ph_end) || ph_end > len) {
-		boot_err(err, errlen, "kernel: ELF program headers at 0x%llx lie past the end of the file",
+		boot_err(err, errlen,
+			 "kernel: ELF program headers at 0x%llx lie past the end of the file",
 			 (unsigned long long)eh->e_phoff);
 		return -1;
 	}
@@ -60,18 +62,21 @@ static int check_load(const struct guest_mem *mem, const Elf64_Phdr *ph, unsigne
 		return -1;
 	}
 	if (__builtin_add_overflow(ph->p_offset, ph->p_filesz, &file_end) || file_end > len) {
-		boot_err(err, errlen, "kernel: ELF segment %u: file bytes 0x%llx+0x%llx lie past the end of the file",
-			 i, (unsigned long long)ph->p_offset, (unsigned long long)ph->p_filesz);
+		boot_err(
+		    err, errlen,
+		    "kernel: ELF segment %u: file bytes 0x%llx+0x%llx lie past the end of the file",
+		    i, (unsigned long long)ph->p_offset, (unsigned long long)ph->p_filesz);
 		return -1;
 	}
 	if (__builtin_add_overflow(ph->p_paddr, ph->p_memsz, &mem_end)) {
-		boot_err(err, errlen, "kernel: ELF segment %u: address 0x%llx + size 0x%llx wraps", i,
-			 (unsigned long long)ph->p_paddr, (unsigned long long)ph->p_memsz);
+		boot_err(err, errlen, "kernel: ELF segment %u: address 0x%llx + size 0x%llx wraps",
+			 i, (unsigned long long)ph->p_paddr, (unsigned long long)ph->p_memsz);
 		return -1;
 	}
 	/* Below 1 MiB live the zero page, page tables, GDT, MP and ACPI tables. */
 	if (ph->p_paddr < BOOT_HIMEM_START || !guest_mem_ptr(mem, ph->p_paddr, ph->p_memsz)) {
-		boot_err(err, errlen, "kernel: ELF segment %u at 0x%llx-0x%llx is outside guest RAM above 1 MiB",
+		boot_err(err, errlen,
+			 "kernel: ELF segment %u at 0x%llx-0x%llx is outside guest RAM above 1 MiB",
 			 i, (unsigned long long)ph->p_paddr, (unsigned long long)mem_end);
 		return -1;
 	}
@@ -95,8 +100,10 @@ static bool has_probe_note(const uint8_t *file, const Elf64_Phdr *ph)
 		next = off + sizeof(nh) + name_sz + desc_sz; /* each term < 2^33: no wrap */
 		if (next > size)
 			return false;
-		if (nh.n_type == BOOT_PROBE_NOTE_TYPE && nh.n_namesz == sizeof(BOOT_PROBE_NOTE_NAME) &&
-		    memcmp(p + off + sizeof(nh), BOOT_PROBE_NOTE_NAME, sizeof(BOOT_PROBE_NOTE_NAME)) == 0)
+		if (nh.n_type == BOOT_PROBE_NOTE_TYPE &&
+		    nh.n_namesz == sizeof(BOOT_PROBE_NOTE_NAME) &&
+		    memcmp(p + off + sizeof(nh), BOOT_PROBE_NOTE_NAME,
+			   sizeof(BOOT_PROBE_NOTE_NAME)) == 0)
 			return true;
 		off = next;
 	}
@@ -148,7 +155,8 @@ int boot_load_elf64(const struct guest_mem *mem, const struct boot_config *cfg,
 		return -1;
 	}
 	if (!entry_ok || eh.e_entry >= MEM_HOLE_END) {
-		boot_err(err, errlen, "kernel: ELF entry 0x%llx is not inside a loaded segment below 4 GiB",
+		boot_err(err, errlen,
+			 "kernel: ELF entry 0x%llx is not inside a loaded segment below 4 GiB",
 			 (unsigned long long)eh.e_entry);
 		return -1;
 	}

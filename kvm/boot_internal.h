@@ -10,7 +10,7 @@
 
 struct boot_kernel {
 	uint64_t entry;
-	uint64_t end;         /* first byte the kernel may use at run time, page aligned */
+	uint64_t end;	      /* first byte the kernel may use at run time, page aligned */
 	uint64_t initrd_max;  /* last byte an initrd may occupy (inclusive) */
 	uint64_t cmdline_max; /* longest command line, without the NUL */
 	bool is_linux;

@@ -9,9 +9,9 @@
 #include "kvm/boot_internal.h"
 #include "kvm/mptable.h"
 
-#define BDA_EBDA_SEG  0x40eULL /* word: EBDA segment */
-#define BDA_BASE_KIB  0x413ULL /* word: base memory in KiB */
-#define INITRD_ALIGN  0x1000ULL
+#define BDA_EBDA_SEG 0x40eULL /* word: EBDA segment */
+#define BDA_BASE_KIB 0x413ULL /* word: base memory in KiB */
+#define INITRD_ALIGN 0x1000ULL
 
 void boot_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -47,7 +47,8 @@ static int load_cmdline(const struct guest_mem *mem, const struct boot_config *c
 	size_t len = strnlen(cmdline, BOOT_CMDLINE_MAX);
 
 	if (len > k->cmdline_max) {
-		boot_err(err, errlen, "cmdline: %s%zu bytes is longer than the kernel's limit of %llu",
+		boot_err(err, errlen,
+			 "cmdline: %s%zu bytes is longer than the kernel's limit of %llu",
 			 len == BOOT_CMDLINE_MAX ? "over " : "", len,
 			 (unsigned long long)k->cmdline_max);
 		return -1;
@@ -80,7 +81,8 @@ static int load_initrd(const struct guest_mem *mem, const struct boot_config *cf
 		char size[32];
 
 		if (len >= MiB(1))
-			snprintf(size, sizeof(size), "%llu MiB", (unsigned long long)((len + MiB(1) - 1) >> 20));
+			snprintf(size, sizeof(size), "%llu MiB",
+				 (unsigned long long)((len + MiB(1) - 1) >> 20));
 		else
 			snprintf(size, sizeof(size), "%llu bytes", (unsigned long long)len);
 		boot_err(err, errlen,
@@ -137,8 +139,8 @@ int boot_prepare(const struct guest_mem *mem, const struct boot_config *cfg,
 	    load_initrd(mem, cfg, &bp, &k, &initrd_gpa, err, errlen))
 		return -1;
 
-	bp.e820_entries = (uint8_t)boot_e820_build(cfg->ram_size, bp.e820_table,
-						   E820_MAX_ENTRIES_ZEROPAGE);
+	bp.e820_entries =
+	    (uint8_t)boot_e820_build(cfg->ram_size, bp.e820_table, E820_MAX_ENTRIES_ZEROPAGE);
 	if (boot_write_cpu_tables(mem) || !write_bda(mem) || mptable_write(mem, cfg->nr_cpus) ||
 	    acpi_write(mem, cfg->nr_cpus, &rsdp)) {
 		boot_err(err, errlen, "boot: guest RAM below 1 MiB is missing");

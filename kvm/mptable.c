@@ -76,13 +76,13 @@ enum { MP_PROCESSOR, MP_BUS, MP_IOAPIC, MP_INTSRC, MP_LINTSRC };
 enum { MP_INT, MP_NMI, MP_SMI, MP_EXTINT };
 
 #define CPU_ENABLED 0x1
-#define CPU_BSP     0x2
+#define CPU_BSP	    0x2
 #define IRQ_POL_HI  0x1
 #define IRQ_POL_LO  0x3
 #define IRQ_TRIG_ED 0x4
 #define IRQ_TRIG_LV 0xc
-#define BUS_ISA     0
-#define BUS_PCI     1
+#define BUS_ISA	    0
+#define BUS_PCI	    1
 #define ISA_IRQS    16
 #define ALL_LAPICS  0xff
 
@@ -90,9 +90,9 @@ enum { MP_INT, MP_NMI, MP_SMI, MP_EXTINT };
 #define CPU_SIGNATURE 0x600
 #define CPU_FEATURES  0x201
 
-#define MPC_MAX_LEN                                                                        \
-	(sizeof(struct mpc_table) + BOOT_MAX_CPUS * sizeof(struct mpc_cpu) +              \
-	 2 * sizeof(struct mpc_bus) + sizeof(struct mpc_ioapic) +                          \
+#define MPC_MAX_LEN                                                                                \
+	(sizeof(struct mpc_table) + BOOT_MAX_CPUS * sizeof(struct mpc_cpu) +                       \
+	 2 * sizeof(struct mpc_bus) + sizeof(struct mpc_ioapic) +                                  \
 	 (ISA_IRQS + MPTABLE_PCI_DEVICES * 4 + 2) * sizeof(struct mpc_intsrc))
 _Static_assert(MPC_MAX_LEN <= BOOT_MPCONFIG_SIZE, "MP table fits the BIOS area");
 
@@ -113,8 +113,8 @@ static uint8_t *put(uint8_t *p, const void *entry, size_t len, uint16_t *count)
 	return p + len;
 }
 
-static uint8_t *put_irq(uint8_t *p, uint16_t *count, uint8_t type, uint8_t irqtype,
-			uint16_t flags, uint8_t bus, uint8_t busirq, uint8_t dst, uint8_t pin)
+static uint8_t *put_irq(uint8_t *p, uint16_t *count, uint8_t type, uint8_t irqtype, uint16_t flags,
+			uint8_t bus, uint8_t busirq, uint8_t dst, uint8_t pin)
 {
 	struct mpc_intsrc e = {type, irqtype, flags, bus, busirq, dst, pin};
 
@@ -124,7 +124,8 @@ static uint8_t *put_irq(uint8_t *p, uint16_t *count, uint8_t type, uint8_t irqty
 int mptable_write(const struct guest_mem *mem, unsigned nr_cpus)
 {
 	static const char oem[8] = {'L', 'K', 'V', 'M', 'G', 'P', 'U', ' '};
-	static const char product[12] = {'V', 'I', 'R', 'T', 'U', 'A', 'L', ' ', ' ', ' ', ' ', ' '};
+	static const char product[12] = {'V', 'I', 'R', 'T', 'U', 'A',
+					 'L', ' ', ' ', ' ', ' ', ' '};
 	uint8_t buf[MPC_MAX_LEN];
 	struct mpc_table *mpc = (struct mpc_table *)buf;
 	struct mpf_intel mpf = {0};
@@ -139,12 +140,12 @@ int mptable_write(const struct guest_mem *mem, unsigned nr_cpus)
 
 	for (unsigned i = 0; i < nr_cpus; i++) {
 		struct mpc_cpu cpu = {
-			.type = MP_PROCESSOR,
-			.apicid = (uint8_t)i,
-			.apicver = MPTABLE_LAPIC_VERSION,
-			.cpuflag = CPU_ENABLED | (i == 0 ? CPU_BSP : 0),
-			.cpufeature = CPU_SIGNATURE,
-			.featureflag = CPU_FEATURES,
+		    .type = MP_PROCESSOR,
+		    .apicid = (uint8_t)i,
+		    .apicver = MPTABLE_LAPIC_VERSION,
+		    .cpuflag = CPU_ENABLED | (i == 0 ? CPU_BSP : 0),
+		    .cpufeature = CPU_SIGNATURE,
+		    .featureflag = CPU_FEATURES,
 		};
 		p = put(p, &cpu, sizeof(cpu), &count);
 	}
@@ -162,8 +163,8 @@ int mptable_write(const struct guest_mem *mem, unsigned nr_cpus)
 	/* PCI source IRQ: bits 0-1 INTx pin, bits 2-6 device number. */
 	for (unsigned dev = 0; dev < MPTABLE_PCI_DEVICES; dev++)
 		for (unsigned pin = 0; pin < 4; pin++)
-			p = put_irq(p, &count, MP_INTSRC, MP_INT, IRQ_POL_LO | IRQ_TRIG_LV,
-				    BUS_PCI, (uint8_t)(dev << 2 | pin), ioapic_id,
+			p = put_irq(p, &count, MP_INTSRC, MP_INT, IRQ_POL_LO | IRQ_TRIG_LV, BUS_PCI,
+				    (uint8_t)(dev << 2 | pin), ioapic_id,
 				    (uint8_t)pci_intx_gsi(dev, pin));
 	p = put_irq(p, &count, MP_LINTSRC, MP_EXTINT, 0, BUS_ISA, 0, ALL_LAPICS, 0);
 	p = put_irq(p, &count, MP_LINTSRC, MP_NMI, 0, BUS_ISA, 0, ALL_LAPICS, 1);

@@ -24,7 +24,7 @@
 
 #define MPTABLE_IOAPIC_VERSION 0x11 /* 24 pins, like KVM's in-kernel IOAPIC */
 #define MPTABLE_LAPIC_VERSION  0x14
-#define MPTABLE_PCI_DEVICES    32   /* bus 0 only */
+#define MPTABLE_PCI_DEVICES    32 /* bus 0 only */
 
 static inline unsigned pci_intx_gsi(unsigned dev, unsigned pin)
 {

@@ -41,8 +41,7 @@ static uint32_t check_table(uint64_t gpa, const char *sig)
 {
 	uint32_t len = rd32(gpa + 4);
 
-	cr_assert_eq(memcmp(g.ram + gpa, sig, 4), 0, "signature %.4s, want %s", g.ram + gpa,
-		     sig);
+	cr_assert_eq(memcmp(g.ram + gpa, sig, 4), 0, "signature %.4s, want %s", g.ram + gpa, sig);
 	cr_assert_geq(len, 36);
 	cr_assert_lt(gpa + len, g.size);
 	cr_assert_eq(mptable_sum(g.ram + gpa, len), 0, "%s checksum", sig);

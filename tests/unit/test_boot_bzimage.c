@@ -149,7 +149,8 @@ Test(boot_bzimage, initrd_that_would_overlap_the_kernel_is_rejected)
 	tb_hdr(img)->initrd_addr_max = MiB(24) - 1;
 	g.cfg.initrd = rd;
 	g.cfg.initrd_len = sizeof(rd);
-	expect_error("initrd: 100 bytes does not fit between the kernel's end 0x1800000 and 0x17fffff");
+	expect_error(
+	    "initrd: 100 bytes does not fit between the kernel's end 0x1800000 and 0x17fffff");
 }
 
 Test(boot_bzimage, initrd_larger_than_ram_is_rejected)

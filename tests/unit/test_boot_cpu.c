@@ -45,9 +45,9 @@ static uint64_t translate(uint64_t va, uint64_t *pde_out)
 
 Test(boot_cpu, page_tables_identity_map_0_to_4gib)
 {
-	static const uint64_t probes[] = {0,          0x7000,      0x100200,   MiB(63) + 5,
-					  GiB(1) - 1, GiB(2) + 123, GiB(3) - 1, PCI_ECAM_BASE,
-					  IOAPIC_BASE, LAPIC_BASE,  GiB(4) - 1};
+	static const uint64_t probes[] = {0,	       0x7000,	     0x100200,	 MiB(63) + 5,
+					  GiB(1) - 1,  GiB(2) + 123, GiB(3) - 1, PCI_ECAM_BASE,
+					  IOAPIC_BASE, LAPIC_BASE,   GiB(4) - 1};
 
 	for (unsigned i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		uint64_t pde, pa = translate(probes[i], &pde);
@@ -57,9 +57,11 @@ Test(boot_cpu, page_tables_identity_map_0_to_4gib)
 		cr_assert(pde & 2, "writable");
 		cr_assert(pde & 4, "user-accessible (the probe runs at CPL3)");
 		if (probes[i] >= MEM_HOLE_START)
-			cr_assert(pde & 0x10, "MMIO 0x%llx uncached", (unsigned long long)probes[i]);
+			cr_assert(pde & 0x10, "MMIO 0x%llx uncached",
+				  (unsigned long long)probes[i]);
 		else
-			cr_assert_not(pde & 0x18, "RAM 0x%llx cached", (unsigned long long)probes[i]);
+			cr_assert_not(pde & 0x18, "RAM 0x%llx cached",
+				      (unsigned long long)probes[i]);
 	}
 	cr_assert_eq(rd64(BOOT_PML4_ADDR + 8), 0, "only the first 512 GiB slot");
 	cr_assert_eq(rd64(BOOT_PDPT_ADDR + 4 * 8), 0, "nothing above 4 GiB");

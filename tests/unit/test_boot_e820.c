@@ -87,7 +87,7 @@ Test(boot_e820, entries_are_sorted_and_disjoint)
 		for (unsigned i = 0; i < n; i++)
 			if (e[i].type == BOOT_E820_RAM)
 				cr_assert(e[i].addr + e[i].size <= MEM_HOLE_START ||
-					  e[i].addr >= MEM_HOLE_END,
+					      e[i].addr >= MEM_HOLE_END,
 					  "RAM entry %u overlaps the PCI hole", i);
 	}
 }
