@@ -6,6 +6,7 @@
 
 #include "kvm/layout.h"
 #include "kvm/log.h"
+#include "kvm/mptable.h"
 
 #define CF8_ENABLE (1u << 31)
 
@@ -14,12 +15,6 @@
 #define HOST_BRIDGE_VENDOR 0x1b36
 #define HOST_BRIDGE_DEVICE 0x0008
 #define CLASS_HOST_BRIDGE  0x060000
-
-unsigned pci_intx_gsi(unsigned slot, unsigned pin)
-{
-	/* INTA..INTD of slot d swizzle over IOAPIC pins 16-23. */
-	return IRQ_PCI_INTX_BASE + (slot + (pin - 1)) % IRQ_PCI_INTX_NR;
-}
 
 static struct bus *bar_bus(struct pci_dev *d, unsigned i)
 {
@@ -224,7 +219,8 @@ int pci_dev_add(struct pci_bus *b, struct pci_dev *d)
 		goto out;
 	pin = d->cfg.data[PCI_INTERRUPT_PIN];
 	if (pin >= 1 && pin <= 4)
-		pci_cfg_set8(&d->cfg, PCI_INTERRUPT_LINE, pci_intx_gsi(slot, pin));
+		/* Config space counts pins from 1 (INTA), the MP table from 0. */
+		pci_cfg_set8(&d->cfg, PCI_INTERRUPT_LINE, pci_intx_gsi(slot, pin - 1));
 	pci_cfg_set16(&d->cfg, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
 	update_bars(d);
 	b->devs[slot] = d;

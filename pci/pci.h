@@ -59,7 +59,8 @@ int pci_bus_init(struct pci_bus *b, struct bus *pio, struct bus *mmio);
 void pci_bus_exit(struct pci_bus *b);
 
 /* Add a device at the next free slot: allocate its declared BARs,
- * route INTA to pci_intx_gsi(), enable decode (as firmware would) and map
+ * set the Interrupt Line to the MP table's pci_intx_gsi() (kvm/mptable.h),
+ * enable decode (as firmware would) and map
  * the BARs. -ENOSPC when slots or windows run out. */
 int pci_dev_add(struct pci_bus *b, struct pci_dev *d);
 /* Take d off the bus (BARs unmapped, slot freed); no-op if not added. */
@@ -68,9 +69,6 @@ void pci_dev_remove(struct pci_dev *d);
  * reports moves through bar_moved (after pci_cfg_init, before add). */
 int pci_dev_set_bar(struct pci_dev *d, unsigned idx, enum pci_bar_kind kind, uint64_t size,
 		    bool prefetch, bus_io_fn fn, void *owner);
-
-/* The IOAPIC pin our MP table gives device slot's INTx pin (1 = INTA). */
-unsigned pci_intx_gsi(unsigned slot, unsigned pin);
 
 /* One config access (bus 0); unknown slots read all ones. */
 void pci_bus_cfg_access(struct pci_bus *b, unsigned slot, unsigned fn, uint32_t reg, void *data,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kvm/log.h"
+#include "kvm/mptable.h"
 #include "virtio/pci_internal.h"
 
 #define VIRTIO_PCI_VENDOR    0x1af4
@@ -312,8 +313,8 @@ int virtio_pci_register(struct virtio_pci *vp, struct pci_bus *bus)
 
 	if (r)
 		return r;
-	pci_cfg_set8(&vp->pci.cfg, PCI_INTERRUPT_LINE, pci_intx_gsi(vp->pci.slot, 1));
-	r = pci_intx_init(&vp->intx, vp->vm, pci_intx_gsi(vp->pci.slot, 1), intx_pending, vp);
+	pci_cfg_set8(&vp->pci.cfg, PCI_INTERRUPT_LINE, pci_intx_gsi(vp->pci.slot, 0));
+	r = pci_intx_init(&vp->intx, vp->vm, pci_intx_gsi(vp->pci.slot, 0), intx_pending, vp);
 	if (r)
 		return r;
 	log_debug("virtio %s: 00:%02x.0, BAR0 0x%llx", vp->ops->name, vp->pci.slot,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kvm/mptable.h"
 #include "tests/unit/vq_builder.h"
 #include "virtio/pci_transport.h"
 
@@ -194,7 +195,7 @@ Test(virtio_pci, ids_and_capabilities)
 	cr_expect_eq(cfg_rd(PCI_DEVICE_ID, 2), 0x1044);
 	cr_expect_eq(cfg_rd(PCI_REVISION_ID, 1), 1);
 	cr_expect_eq(cfg_rd(PCI_INTERRUPT_PIN, 1), 1);
-	cr_expect_eq(cfg_rd(PCI_INTERRUPT_LINE, 1), pci_intx_gsi(vp.pci.slot, 1));
+	cr_expect_eq(cfg_rd(PCI_INTERRUPT_LINE, 1), pci_intx_gsi(vp.pci.slot, 0));
 	for (uint8_t off = cfg_rd(PCI_CAPABILITY_LIST, 1); off; off = cfg_rd(off + 1, 1)) {
 		uint8_t id = cfg_rd(off, 1), type = cfg_rd(off + 3, 1);
 		uint32_t bar = cfg_rd(off + 4, 1), o = cfg_rd(off + 8, 4),

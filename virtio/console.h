@@ -1,0 +1,50 @@
+/* virtio-console, one port (hvc0 in Linux): receiveq 0, transmitq 1.
+ *
+ * The terminal stays with the main thread: it hands input bytes over with
+ * virtio_console_feed() (buffered until the guest posts receive buffers),
+ * and guest output goes to a callback (default: write to stdout).
+ */
+#ifndef LKVM_VIRTIO_CONSOLE_H
+#define LKVM_VIRTIO_CONSOLE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "virtio/virtio_dev.h"
+#include "virtio/worker.h"
+
+#define VIRTIO_ID_CONSOLE_DEV 3
+#define CONSOLE_IN_BUF	      4096
+
+typedef void (*console_output_fn)(void *ctx, const void *buf, size_t len);
+
+struct virtio_console {
+	pthread_mutex_t lock; /* input ring */
+	uint8_t in[CONSOLE_IN_BUF];
+	size_t in_head, in_len;
+	int input_fd; /* eventfd: input arrived */
+	console_output_fn output;
+	void *output_ctx;
+	const struct guest_mem *mem;
+	struct virtio_queue *queues;
+	struct virtio_irq *irq;
+	struct vworker worker;
+	struct vq_elem *elem;
+};
+
+extern const struct virtio_dev_ops virtio_console_ops;
+
+struct virtio_console *virtio_console_create(void);
+void virtio_console_destroy(struct virtio_console *c);
+/* Set before the guest starts; fn NULL restores the stdout default. */
+void virtio_console_set_output(struct virtio_console *c, console_output_fn fn, void *ctx);
+/* Queue input for the guest (any thread). Returns bytes accepted: input
+ * beyond CONSOLE_IN_BUF pending bytes is dropped, like a full UART FIFO. */
+size_t virtio_console_feed(struct virtio_console *c, const void *buf, size_t len);
+
+/* Worker entry points (tests call them directly). */
+void virtio_console_fill_rx(struct virtio_console *c);
+uint32_t virtio_console_tx_request(void *dev, struct vq_elem *elem);
+
+#endif
