@@ -63,9 +63,10 @@ fi
 
 if [ $with_qemu = 1 ]; then
 	copy_with_libs "$(command -v qemu-system-x86_64)"
-	mkdir -p "$root/usr/share/qemu"
+	# QEMU looks for firmware in <binary dir>/../share/qemu.
+	mkdir -p "$root/share/qemu"
 	for f in bios-microvm.bin qboot.rom pvh.bin linuxboot_dma.bin kvmvapic.bin bios-256k.bin; do
-		[ -e "/usr/share/qemu/$f" ] && cp -L "/usr/share/qemu/$f" "$root/usr/share/qemu/"
+		[ -e "/usr/share/qemu/$f" ] && cp -L "/usr/share/qemu/$f" "$root/share/qemu/"
 	done
 	echo "mkl1base: qemu-system-x86_64 included"
 fi

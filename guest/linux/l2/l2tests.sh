@@ -128,3 +128,27 @@ test_drm() {
 		echo "L2: FAIL drm $out"
 	fi
 }
+
+# Diagnosis, not a check: copies interrupt, serial and PCI state to the
+# kernel log at KERN_CRIT, which the console prints by polling the UART, so
+# it arrives even when the UART's interrupt (which tty writes wait for)
+# does not.
+test_diag() {
+	{
+		echo "== /proc/interrupts"
+		cat /proc/interrupts
+		echo "== /proc/tty/driver/serial"
+		cat /proc/tty/driver/serial
+		echo "== /proc/consoles"
+		cat /proc/consoles
+		echo "== lspci"
+		ls /sys/bus/pci/devices
+		echo "== cmdline"
+		cat /proc/cmdline
+		echo "== reboot"
+		cat /sys/kernel/reboot/mode /sys/kernel/reboot/type 2>/dev/null
+	} 2>&1 | while IFS= read -r l; do
+		echo "<2>L2: diag: $l" >/dev/kmsg
+	done
+	echo "L2: PASS diag"
+}
