@@ -8,17 +8,21 @@
 #include "arch/layout.h"
 #include "lib/io.h"
 
-#define LAPIC_ID	0x20
-#define LAPIC_VERSION	0x30
-#define LAPIC_TPR	0x80
-#define LAPIC_SVR	0xF0
-#define LAPIC_LVT_TIMER 0x320
-#define LAPIC_LVT_LINT0 0x350
-#define LAPIC_LVT_LINT1 0x360
-#define LAPIC_LVT_ERROR 0x370
-#define LVT_MASKED	0x10000
-#define LAPIC_ICR_LO	0x300
-#define LAPIC_ICR_HI	0x310
+#define LAPIC_ID	   0x20
+#define LAPIC_VERSION	   0x30
+#define LAPIC_TPR	   0x80
+#define LAPIC_SVR	   0xF0
+#define LAPIC_LVT_TIMER	   0x320
+#define LAPIC_LVT_LINT0	   0x350
+#define LAPIC_LVT_LINT1	   0x360
+#define LAPIC_LVT_ERROR	   0x370
+#define LVT_MASKED	   0x10000
+#define LVT_TIMER_PERIODIC 0x20000
+#define LAPIC_TIMER_INIT   0x380
+#define LAPIC_TIMER_DIV	   0x3E0
+#define TIMER_DIV_1	   0xB
+#define LAPIC_ICR_LO	   0x300
+#define LAPIC_ICR_HI	   0x310
 
 #define ICR_INIT	 0x00000500
 #define ICR_STARTUP	 0x00000600

@@ -2,9 +2,16 @@
 
 /* Run order is table order. `echo` waits for a line from the host's stdin, so
  * it only runs when asked for. */
+// clang-format off
 const struct probe_test probe_tests[] = {
-    {"cmdline", test_cmdline, true}, {"e820", test_e820, true}, {"initrd", test_initrd, true},
-    {"serial", test_serial, true},   {"smp", test_smp, true},	{"echo", test_echo, false},
+	{"cmdline", test_cmdline, true},
+	{"e820",    test_e820,    true},
+	{"initrd",  test_initrd,  true},
+	{"serial",  test_serial,  true},
+	{"irq",     test_irq,     true},
+	{"smp",     test_smp,     true},
+	{"echo",    test_echo,    false},
 };
+// clang-format on
 
 const unsigned probe_nr_tests = sizeof(probe_tests) / sizeof(probe_tests[0]);

@@ -35,5 +35,6 @@ enum test_result test_initrd(struct test_ctx *ctx);
 enum test_result test_smp(struct test_ctx *ctx);    /* tests/smp.c */
 enum test_result test_serial(struct test_ctx *ctx); /* tests/serial.c */
 enum test_result test_echo(struct test_ctx *ctx);
+enum test_result test_irq(struct test_ctx *ctx); /* tests/irq.c */
 
 #endif
