@@ -3,7 +3,9 @@
  *
  * Command line options (all optional):
  *   probe.tests=a,b,c   tests to run, in table order (default: the basic set)
- *   probe.end=exit|reboot|halt|triple   how to end (default exit)
+ *   probe.end=exit|reboot|halt|triple|fault   how to end (default exit);
+ *                       fault = a #GP at CPL3, reported by the VMM's
+ *                       unexpected-vector port
  *   probe.exit=N        status for end=exit (default 0 if no test failed, else 1)
  *   probe.mem=MiB       RAM size the e820 test expects
  */
@@ -103,6 +105,8 @@ __attribute__((noreturn)) static void finish(const struct tally *tally)
 
 	if (end_is(how, len, "triple")) {
 		cpu_triple_fault();
+	} else if (end_is(how, len, "fault")) {
+		__asm__ volatile("cli"); /* CPL3 with IOPL 0: #GP, error code 0 */
 	} else if (end_is(how, len, "halt")) {
 		cpu_halt_forever();
 	} else if (end_is(how, len, "exit")) {

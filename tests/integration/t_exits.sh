@@ -1,9 +1,10 @@
-# How a VM ends: guest reboot -> 0, triple fault -> 1 with a clear message,
+# How a VM ends: guest reboot -> 0, triple fault or an unexpected exception
+# -> 1 with a clear message,
 # the test-exit port passes the guest's status through (only with
 # --test-exit), and a failing probe test makes the default exit status 1.
 . "$(dirname "$0")/lib.sh"
 
-need_kvm exit_reboot exit_triple_fault exit_status_42 exit_status_0 exit_status_wraps \
+need_kvm exit_reboot exit_triple_fault exit_guest_fault exit_status_42 exit_status_0 exit_status_wraps \
 	exit_port_off_by_default exit_failed_test || exit 0
 
 # check NAME WANT_STATUS LOG [GREP_PATTERN]
@@ -30,6 +31,13 @@ log="$LOG_DIR/exit_triple_fault.log"
 lkvm "$log" -p "probe.tests= probe.end=triple"
 status=$?
 check exit_triple_fault 1 "$log" 'triple fault'
+
+# A #GP at CPL3 lands in the probe's unexpected-vector stub (port 0xfe): the
+# VMM names the vector, decodes the frame (error code, RIP) and exits 1.
+log="$LOG_DIR/exit_guest_fault.log"
+lkvm "$log" -p "probe.tests= probe.end=fault"
+status=$?
+check exit_guest_fault 1 "$log" 'unexpected exception vector 13 .*error code 0 rip 0x10'
 
 log="$LOG_DIR/exit_status_42.log"
 lkvm "$log" -p "probe.tests= probe.end=exit probe.exit=42" --test-exit
