@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BOOTINFO_CMDLINE_MAX 16384
+#define BOOTINFO_CMDLINE_MAX 65536
 #define BOOTINFO_E820_MAX    128
 
 #define E820_RAM 1
