@@ -22,6 +22,10 @@
 #include "kvm/term.h"
 #include "kvm/vcpu.h"
 #include "kvm/vm.h"
+#include "gpu/setup.h"
+#include "pci/pci.h"
+#include "virtio/console.h"
+#include "virtio/setup.h"
 
 #define STATUS_SETUP_ERROR 2
 #define KERNEL_MAX_BYTES   (512u << 20)
@@ -32,6 +36,10 @@ struct machine {
 	struct serial serial;
 	struct platform platform;
 	struct control control;
+	struct pci_bus pci;
+	struct virtio_devices *virtio;
+	struct virtio_console *vcon;
+	struct gpu_instance *gpu;
 	struct vcpu *vcpus;
 	unsigned nr_vcpus;
 	void *kernel, *initrd;
@@ -206,6 +214,8 @@ static bool handle_stdin(struct machine *m, bool interactive, struct term_escape
 		n = got;
 	}
 	serial_input(&m->serial, out, n);
+	if (m->vcon)
+		virtio_console_feed(m->vcon, out, n);
 	return true;
 }
 
@@ -239,6 +249,47 @@ static void main_loop(struct machine *m, bool interactive)
 	}
 }
 
+static void gpu_closed(void *opaque)
+{
+	struct machine *m = opaque;
+
+	log_info("display closed: shutting down");
+	vm_request_stop(&m->vm, 0);
+}
+
+static int setup_devices(struct machine *m, const struct run_options *o)
+{
+	char err[512];
+
+	m->virtio = virtio_devices_setup(&m->vm, &m->pci, o, err, sizeof(err));
+	if (!m->virtio) {
+		log_error("%s", err);
+		return -1;
+	}
+	m->vcon = virtio_devices_console(m->virtio);
+	if (o->gpu) {
+		m->gpu = gpu_setup(&m->vm, &m->pci, o, gpu_closed, m, err, sizeof(err));
+		if (!m->gpu) {
+			log_error("%s", err);
+			return -1;
+		}
+		m->control.shot.take = gpu_screenshot;
+		m->control.shot.ctx = m->gpu;
+	}
+	return 0;
+}
+
+/* The exit screenshot is taken once the vCPUs stopped: the last frame. */
+static void exit_screenshot(struct machine *m, const struct run_options *o)
+{
+	char err[512];
+
+	if (!m->gpu || !o->screenshot)
+		return;
+	if (gpu_screenshot(m->gpu, o->screenshot, err, sizeof(err)))
+		log_error("--screenshot %s: %s", o->screenshot, err);
+}
+
 static void machine_teardown(struct machine *m)
 {
 	for (unsigned i = 0; i < m->nr_vcpus; i++)
@@ -247,6 +298,10 @@ static void machine_teardown(struct machine *m)
 		vcpu_join(&m->vcpus[i]);
 	for (unsigned i = 0; i < m->nr_vcpus; i++)
 		vcpu_destroy(&m->vcpus[i]);
+	if (m->gpu)
+		gpu_teardown(m->gpu);
+	if (m->virtio)
+		virtio_devices_teardown(m->virtio);
 	free(m->vcpus);
 	control_close(&m->control);
 	free(m->kernel);
@@ -279,7 +334,7 @@ int run_vm(const struct run_options *o)
 	if (control_open(&m.control, &m.vm, o->name ? o->name : default_name))
 		goto out;
 	if (platform_init(&m.platform, &m.vm, o->test_exit) ||
-	    serial_init(&m.serial, &m.vm, STDOUT_FILENO))
+	    serial_init(&m.serial, &m.vm, STDOUT_FILENO) || setup_devices(&m, o))
 		goto out;
 	if (boot_guest(&m, o, &res) || create_vcpus(&m, o, &res))
 		goto out;
@@ -292,6 +347,11 @@ int run_vm(const struct run_options *o)
 		}
 	main_loop(&m, interactive);
 	status = m.vm.exit_status;
+	for (unsigned i = 0; i < m.nr_vcpus; i++)
+		vcpu_kick(&m.vcpus[i]);
+	for (unsigned i = 0; i < m.nr_vcpus; i++)
+		vcpu_join(&m.vcpus[i]);
+	exit_screenshot(&m, o);
 out:
 	machine_teardown(&m);
 	term_raw_restore();
