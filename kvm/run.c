@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kvm/boot.h"
@@ -311,6 +312,17 @@ static void machine_teardown(struct machine *m)
 		close(m->signal_fd);
 }
 
+static double ms_since(struct timespec *t)
+{
+	struct timespec now;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - t->tv_sec) * 1e3 + (now.tv_nsec - t->tv_nsec) / 1e6;
+	*t = now;
+	return ms;
+}
+
 int run_vm(const struct run_options *o)
 {
 	struct machine m;
@@ -318,6 +330,7 @@ int run_vm(const struct run_options *o)
 	bool interactive = false;
 	int status = STATUS_SETUP_ERROR;
 	char default_name[32];
+	struct timespec t;
 
 	snprintf(default_name, sizeof(default_name), "guest-%d", (int)getpid());
 
@@ -329,15 +342,22 @@ int run_vm(const struct run_options *o)
 
 	if (setup_signals(&m) || load_images(&m, o))
 		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	if (vm_create(&m.vm, o->mem_mib << 20))
 		goto out;
+	log_debug("setup: VM and RAM %.2f ms", ms_since(&t));
 	if (control_open(&m.control, &m.vm, o->name ? o->name : default_name))
 		goto out;
 	if (platform_init(&m.platform, &m.vm, o->test_exit) ||
 	    serial_init(&m.serial, &m.vm, STDOUT_FILENO) || setup_devices(&m, o))
 		goto out;
-	if (boot_guest(&m, o, &res) || create_vcpus(&m, o, &res))
+	log_debug("setup: devices %.2f ms", ms_since(&t));
+	if (boot_guest(&m, o, &res))
 		goto out;
+	log_debug("setup: guest image %.2f ms", ms_since(&t));
+	if (create_vcpus(&m, o, &res))
+		goto out;
+	log_debug("setup: vCPUs %.2f ms", ms_since(&t));
 
 	interactive = term_raw_enable();
 	for (unsigned i = 0; i < m.nr_vcpus; i++)
