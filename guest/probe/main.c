@@ -14,6 +14,7 @@
 #include "lib/cmdline.h"
 #include "lib/cpu.h"
 #include "lib/io.h"
+#include "lib/lapic.h"
 #include "lib/report.h"
 #include "lib/serial.h"
 #include "lib/string.h"
@@ -127,6 +128,7 @@ __attribute__((noreturn)) void probe_main(uint64_t info, unsigned kind)
 
 	cpu_idt_init();
 	serial_puts("PROBE: ready\n");
+	lapic_quiesce();
 	bootinfo_parse(kind, info);
 	run_tests(&tally);
 	report_line("done passed=%u failed=%u skipped=%u", tally.passed, tally.failed,

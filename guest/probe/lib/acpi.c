@@ -51,46 +51,54 @@ static uint32_t table_len(uint64_t a)
 	return len;
 }
 
-static uint64_t find_madt(uint64_t rsdp)
+uint64_t acpi_find_rsdp(uint64_t hint)
+{
+	uint64_t a = 0;
+
+	if (hint && hint < MAPPED_LIMIT - 36)
+		return hint;
+	uint64_t ebda = (uint64_t) * (const volatile uint16_t *)phys(0x40e) << 4;
+	if (ebda >= 0x80000 && ebda < 0xa0000)
+		a = scan_rsdp(ebda, 1024);
+	if (!a)
+		a = scan_rsdp(0xe0000, 0x20000);
+	return a;
+}
+
+uint64_t acpi_find_table(uint64_t rsdp, const char *sig, uint32_t *table_length)
 {
 	const uint8_t *r = phys(rsdp);
 	uint64_t root = r[15] >= 2 ? le64(r + 24) : le32(r + 16);
 	unsigned width = r[15] >= 2 ? 8 : 4;
 	uint32_t len = table_len(root);
 
-	if (!len)
-		return 0;
-	for (uint32_t off = SDT_HEADER; off + width <= len; off += width) {
+	for (uint32_t off = SDT_HEADER; len && off + width <= len; off += width) {
 		uint64_t t = width == 8 ? le64(phys(root) + off) : le32(phys(root) + off);
-		if (table_len(t) && !memcmp(phys(t), "APIC", 4))
+		uint32_t tlen = table_len(t);
+		if (tlen && !memcmp(phys(t), sig, 4)) {
+			*table_length = tlen;
 			return t;
+		}
 	}
 	return 0;
 }
 
 int acpi_read_madt(uint64_t rsdp_hint, struct madt_info *m, char *err, unsigned errlen)
 {
+	uint32_t len;
+
 	memset(m, 0, sizeof(*m));
-	if (rsdp_hint && rsdp_hint < MAPPED_LIMIT - 36)
-		m->rsdp_addr = rsdp_hint;
-	if (!m->rsdp_addr) {
-		uint64_t ebda = (uint64_t) * (const volatile uint16_t *)phys(0x40e) << 4;
-		if (ebda >= 0x80000 && ebda < 0xa0000)
-			m->rsdp_addr = scan_rsdp(ebda, 1024);
-	}
-	if (!m->rsdp_addr)
-		m->rsdp_addr = scan_rsdp(0xe0000, 0x20000);
+	m->rsdp_addr = acpi_find_rsdp(rsdp_hint);
 	if (!m->rsdp_addr) {
 		fmt_snprintf(err, errlen, "no ACPI RSDP");
 		return -1;
 	}
-	m->madt_addr = find_madt(m->rsdp_addr);
+	m->madt_addr = acpi_find_table(m->rsdp_addr, "APIC", &len);
 	if (!m->madt_addr) {
 		fmt_snprintf(err, errlen, "no valid ACPI MADT");
 		return -1;
 	}
 	const uint8_t *t = phys(m->madt_addr);
-	uint32_t len = table_len(m->madt_addr);
 	for (uint32_t off = MADT_ENTRIES; off + 2 <= len;) {
 		uint8_t type = t[off], elen = t[off + 1];
 		if (elen < 2 || off + elen > len) {
@@ -106,6 +114,22 @@ int acpi_read_madt(uint64_t rsdp_hint, struct madt_info *m, char *err, unsigned 
 			m->apic_ids[m->nr_cpus++] = t[off + 3];
 		}
 		off += elen;
+	}
+	return 0;
+}
+
+uint64_t acpi_ecam_base(uint64_t rsdp_hint)
+{
+	uint64_t rsdp = acpi_find_rsdp(rsdp_hint);
+	uint32_t len;
+	uint64_t mcfg = rsdp ? acpi_find_table(rsdp, "MCFG", &len) : 0;
+
+	/* Header, 8 reserved bytes, then 16-byte allocations: base u64,
+	 * segment u16, start bus, end bus. Segment 0 from bus 0 only. */
+	for (uint32_t off = SDT_HEADER + 8; mcfg && off + 16 <= len; off += 16) {
+		const uint8_t *e = phys(mcfg) + off;
+		if (e[8] == 0 && e[9] == 0 && e[10] == 0)
+			return le64(e);
 	}
 	return 0;
 }

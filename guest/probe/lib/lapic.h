@@ -45,15 +45,21 @@ static inline uint32_t lapic_id(void)
 	return lapic_read(LAPIC_ID) >> 24;
 }
 
-/* Software-enable the LAPIC with the spurious vector. A BIOS (QEMU -M pc)
- * leaves LINT0 as an unmasked ExtINT "virtual wire", which would let the
- * legacy PIC's timer in at vector 8: mask the local vectors first. */
-static inline void lapic_enable(void)
+/* Mask every local interrupt source. A BIOS (QEMU -M pc) leaves LINT0 as an
+ * unmasked ExtINT "virtual wire", through which the legacy PIC's timer would
+ * arrive at vector 8, colliding with #DF. In-kernel LAPIC writes are cheap. */
+static inline void lapic_quiesce(void)
 {
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
 	lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);
 	lapic_write(LAPIC_LVT_ERROR, LVT_MASKED);
+}
+
+/* Software-enable the LAPIC with the spurious vector, local sources masked. */
+static inline void lapic_enable(void)
+{
+	lapic_quiesce();
 	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
 }
 

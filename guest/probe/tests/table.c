@@ -10,6 +10,7 @@ const struct probe_test probe_tests[] = {
 	{"serial",  test_serial,  true},
 	{"irq",     test_irq,     true},
 	{"smp",     test_smp,     true},
+	{"pci",     test_pci,     true},
 	{"echo",    test_echo,    false},
 };
 // clang-format on
