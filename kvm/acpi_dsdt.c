@@ -9,16 +9,17 @@
 #include "kvm/mptable.h"
 
 /* Large resource descriptors (ACPI spec 6.4.3). */
-#define RES_DWORD_ADDR 0x87
-#define RES_WORD_ADDR  0x88
-#define RES_QWORD_ADDR 0x8a
-#define RES_END_TAG    0x79
-#define RES_TYPE_MEM   0
-#define RES_TYPE_IO    1
-#define RES_TYPE_BUS   2
-#define RES_GEN_FIXED  0x0c /* producer, min and max fixed */
-#define RES_MEM_RW     0x01 /* read-write, non-cacheable */
-#define RES_IO_ENTIRE  0x03
+#define RES_DWORD_ADDR	0x87
+#define RES_WORD_ADDR	0x88
+#define RES_QWORD_ADDR	0x8a
+#define RES_END_TAG	0x79
+#define RES_MEM32_FIXED 0x86
+#define RES_TYPE_MEM	0
+#define RES_TYPE_IO	1
+#define RES_TYPE_BUS	2
+#define RES_GEN_FIXED	0x0c /* producer, min and max fixed */
+#define RES_MEM_RW	0x01 /* read-write, non-cacheable */
+#define RES_IO_ENTIRE	0x03
 
 static void put_le(uint8_t *p, uint64_t v, unsigned n)
 {
@@ -103,6 +104,37 @@ static void name_prt(struct aml *a)
 	aml_close(a, outer);
 }
 
+/* A motherboard resource (PNP0C02) claiming the ECAM window: once ACPI is
+ * on, Linux accepts the MCFG region only if such a device reserves it. */
+static void device_ecam_reservation(struct aml *a)
+{
+	uint8_t d[12] = {RES_MEM32_FIXED, 9, 0, RES_MEM_RW};
+	uint8_t end[2] = {RES_END_TAG, 0};
+	size_t dev, buf;
+
+	put_le(d + 4, PCI_ECAM_BASE, 4);
+	put_le(d + 8, PCI_ECAM_SIZE, 4);
+	aml_byte(a, AML_EXT_PREFIX);
+	aml_byte(a, AML_DEVICE_OP);
+	dev = aml_open(a);
+	aml_nameseg(a, "MRES");
+	aml_byte(a, AML_NAME_OP);
+	aml_nameseg(a, "_HID");
+	aml_eisaid(a, "PNP0C02");
+	aml_byte(a, AML_NAME_OP);
+	aml_nameseg(a, "_UID");
+	aml_integer(a, 1);
+	aml_byte(a, AML_NAME_OP);
+	aml_nameseg(a, "_CRS");
+	aml_byte(a, AML_BUFFER_OP);
+	buf = aml_open(a);
+	aml_integer(a, sizeof(d) + sizeof(end));
+	aml_bytes(a, d, sizeof(d));
+	aml_bytes(a, end, sizeof(end));
+	aml_close(a, buf);
+	aml_close(a, dev);
+}
+
 static void name_int(struct aml *a, const char *seg, uint64_t v)
 {
 	aml_byte(a, AML_NAME_OP);
@@ -146,6 +178,7 @@ size_t acpi_dsdt_aml(uint8_t *buf, size_t cap)
 	name_crs(&a);
 	name_prt(&a);
 	aml_close(&a, dev);
+	device_ecam_reservation(&a);
 	aml_close(&a, scope);
 
 	return a.overflow ? 0 : a.len;

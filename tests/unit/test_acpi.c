@@ -362,3 +362,21 @@ Test(acpi, write_fails_without_the_bios_area)
 	cr_assert_eq(r, 0);
 	free(ram);
 }
+
+Test(acpi, dsdt_reserves_ecam_as_a_motherboard_resource)
+{
+	static const uint8_t pnp0c02[] = {0x0c, 0x41, 0xd0, 0x0c, 0x02};
+	uint8_t fixed[12] = {0x86, 9, 0, 1};
+	uint64_t dsdt;
+	uint32_t len, base = (uint32_t)PCI_ECAM_BASE, size = (uint32_t)PCI_ECAM_SIZE;
+
+	memcpy(fixed + 4, &base, 4);
+	memcpy(fixed + 8, &size, 4);
+	boot_probe(1);
+	dsdt = rd64(find_table("FACP") + 140);
+	len = check_table(dsdt, "DSDT");
+	cr_assert_not_null(memmem(g.ram + dsdt, len, "MRES", 4));
+	cr_assert_not_null(memmem(g.ram + dsdt, len, pnp0c02, sizeof(pnp0c02)), "PNP0C02 _HID");
+	cr_assert_not_null(memmem(g.ram + dsdt, len, fixed, sizeof(fixed)),
+			   "Memory32Fixed over the ECAM window");
+}
