@@ -11,6 +11,7 @@ const struct probe_test probe_tests[] = {
 	{"irq",     test_irq,     true},
 	{"smp",     test_smp,     true},
 	{"pci",     test_pci,     true},
+	{"virtio_rng", test_virtio_rng, true},
 	{"echo",    test_echo,    false},
 };
 // clang-format on

@@ -35,7 +35,8 @@ enum test_result test_initrd(struct test_ctx *ctx);
 enum test_result test_smp(struct test_ctx *ctx);    /* tests/smp.c */
 enum test_result test_serial(struct test_ctx *ctx); /* tests/serial.c */
 enum test_result test_echo(struct test_ctx *ctx);
-enum test_result test_irq(struct test_ctx *ctx); /* tests/irq.c */
-enum test_result test_pci(struct test_ctx *ctx); /* tests/pci.c */
+enum test_result test_irq(struct test_ctx *ctx);	/* tests/irq.c */
+enum test_result test_pci(struct test_ctx *ctx);	/* tests/pci.c */
+enum test_result test_virtio_rng(struct test_ctx *ctx); /* tests/virtio_rng.c */
 
 #endif
