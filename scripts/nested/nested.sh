@@ -1,10 +1,12 @@
 # Helpers for run.sh scripts inside the L1 guest (sourced by /init).
 #
 # In L1:
-#   /bin/lkvm-gpu            the VMM under test (with its shared libraries)
-#   /l2/bzImage, /l2/vmlinux, /l2/initramfs.cpio(.gz)   the L2 test guest
+#   $LKVM (lkvm-gpu)         the VMM under test (with its shared libraries)
+#   $L2_BZIMAGE, $L2_VMLINUX, $L2_INITRD (.cpio), $L2_INITRD_GZ (.cpio.gz)
+#                            the L2 test guest (in /l2/)
 #   /in/                     extra files the host passed with --file
-#   /out/                    everything put here comes back to the host
+#   $OUT (/out/)             everything put here comes back to the host
+#   $WORK (/tmp/)            scratch space (disk images)
 #   L2_APPEND                the L2 kernel command line base (quiet, fast)
 #
 # l2run NAME [-t SECONDS] [-f LINE] [-m TEXT] -- CMD [ARG...]
@@ -15,6 +17,15 @@
 #   -t/-f/-m are l1run's: timeout, a line fed to stdin, a marker to time.
 #   Returns CMD's exit status.
 
+# The defaults are L1's paths; tests/nested/run.sh sets host paths instead
+# when it runs the same scripts directly on a hardware-KVM host.
+: "${L2_BZIMAGE:=/l2/bzImage}"
+: "${L2_VMLINUX:=/l2/vmlinux}"
+: "${L2_INITRD:=/l2/initramfs.cpio}"
+: "${L2_INITRD_GZ:=/l2/initramfs.cpio.gz}"
+: "${OUT:=/out}"
+: "${WORK:=/tmp}"
+: "${LKVM:=lkvm-gpu}"
 L2_APPEND="console=ttyS0 quiet tsc=reliable no_timer_check mitigations=off nokaslr"
 
 uptime_ms() {
@@ -35,7 +46,7 @@ l2run() {
 }
 
 have_lkvm() {
-	if command -v lkvm-gpu >/dev/null 2>&1; then
+	if command -v "$LKVM" >/dev/null 2>&1; then
 		return 0
 	fi
 	echo "L1: SKIP no lkvm-gpu in the L1 image"
