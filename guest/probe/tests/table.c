@@ -1,7 +1,7 @@
 #include "tests/tests.h"
 
-/* Run order is table order. `echo` waits for a line from the host's stdin, so
- * it only runs when asked for. */
+/* Run order is table order. Not in the default set: `echo` waits for a line
+ * from the host's stdin, `blk_write` changes the disk. */
 // clang-format off
 const struct probe_test probe_tests[] = {
 	{"cmdline", test_cmdline, true},
@@ -12,6 +12,8 @@ const struct probe_test probe_tests[] = {
 	{"smp",     test_smp,     true},
 	{"pci",     test_pci,     true},
 	{"virtio_rng", test_virtio_rng, true},
+	{"virtio_blk", test_virtio_blk, true},
+	{"blk_write",  test_blk_write,  false},
 	{"echo",    test_echo,    false},
 };
 // clang-format on

@@ -38,5 +38,7 @@ enum test_result test_echo(struct test_ctx *ctx);
 enum test_result test_irq(struct test_ctx *ctx);	/* tests/irq.c */
 enum test_result test_pci(struct test_ctx *ctx);	/* tests/pci.c */
 enum test_result test_virtio_rng(struct test_ctx *ctx); /* tests/virtio_rng.c */
+enum test_result test_virtio_blk(struct test_ctx *ctx); /* tests/virtio_blk.c */
+enum test_result test_blk_write(struct test_ctx *ctx);
 
 #endif
