@@ -3,10 +3,13 @@
 #        pattern written at 4 KiB and flushed is in the file when the VM
 #        ends, the rest of the file untouched; a read-only disk refuses the
 #        write (IOERR) and stays unchanged; a read past the end fails.
+#   hostile: malformed chains and queue set-ups (tests/virtio_hostile.c);
+#        the VMM survives, never reports success, the device works after a
+#        reset, and the (writable) image is untouched.
 #   rng: bytes arrive; --no-rng removes the device.
 . "$(dirname "$0")/lib.sh"
 
-need_kvm virtio_blk_write virtio_blk_read_only virtio_rng virtio_no_rng || exit 0
+need_kvm virtio_blk_write virtio_blk_read_only virtio_hostile virtio_rng virtio_no_rng || exit 0
 
 orig="$LOG_DIR/virtio-disk.orig"
 img="$LOG_DIR/virtio-disk.img"
@@ -54,6 +57,20 @@ done
 [ "$(probe_info "$log" blk_ro)" = 1 ] || why="${why}the guest did not see VIRTIO_BLK_F_RO; "
 [ "$(probe_info "$log" blk_write)" = ioerr ] || why="${why}write gave '$(probe_info "$log" blk_write)'; "
 cmp -s "$orig" "$img" || why="${why}the read-only image changed; "
+[ "$status" -eq 0 ] || why="${why}exit status $status; "
+if [ -z "$why" ]; then pass "$name"; else fail "$name" "${why%; }" "$log"; fi
+
+name=virtio_hostile
+log="$LOG_DIR/$name.log"
+cp "$orig" "$img"
+lkvm "$log" -d "$img" -p "probe.tests=virtio_hostile" --test-exit
+status=$?
+why=""
+v=$(probe_verdict "$log" virtio_hostile)
+[ "$v" = PASS ] || why="${why}probe: $v; "
+n=$(probe_info "$log" hostile_cases)
+[ "$n" = 21 ] || why="${why}$n of 21 cases ran; "
+cmp -s "$orig" "$img" || why="${why}the image changed; "
 [ "$status" -eq 0 ] || why="${why}exit status $status; "
 if [ -z "$why" ]; then pass "$name"; else fail "$name" "${why%; }" "$log"; fi
 

@@ -11,10 +11,15 @@
 
 int vblk_open(struct vblk *b, char *err, size_t errlen)
 {
+	return vblk_open_features(b, 0, err, errlen);
+}
+
+int vblk_open_features(struct vblk *b, uint64_t extra, char *err, size_t errlen)
+{
 	uint8_t dev, fn;
 	const uint64_t wanted = VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE |
 				VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_DISCARD |
-				VIRTIO_BLK_F_WRITE_ZEROES;
+				VIRTIO_BLK_F_WRITE_ZEROES | extra;
 
 	*b = (struct vblk){0};
 	if (!virtio_pci_find(&pci_cf8, VIRTIO_ID_BLOCK, &dev, &fn))

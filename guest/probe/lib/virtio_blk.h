@@ -59,6 +59,8 @@ struct vblk {
  * vector VBLK_MSIX_VECTOR if available), DRIVER_OK. 1 if there is no disk,
  * 0 on success, -1 with err. */
 int vblk_open(struct vblk *b, char *err, size_t errlen);
+/* The same, also asking for `extra` features (e.g. VIRTIO_F_INDIRECT_DESC). */
+int vblk_open_features(struct vblk *b, uint64_t extra, char *err, size_t errlen);
 void vblk_close(struct vblk *b);
 
 /* Queue one request (data may be NULL/0 for FLUSH); not notified. */

@@ -1,7 +1,8 @@
 #include "tests/tests.h"
 
 /* Run order is table order. Not in the default set: `echo` waits for a line
- * from the host's stdin, `blk_write` changes the disk. */
+ * from the host's stdin, `blk_write` changes the disk, `virtio_hostile` makes
+ * the VMM log guest errors. */
 // clang-format off
 const struct probe_test probe_tests[] = {
 	{"cmdline", test_cmdline, true},
@@ -14,6 +15,7 @@ const struct probe_test probe_tests[] = {
 	{"virtio_rng", test_virtio_rng, true},
 	{"virtio_blk", test_virtio_blk, true},
 	{"blk_write",  test_blk_write,  false},
+	{"virtio_hostile", test_virtio_hostile, false},
 	{"echo",    test_echo,    false},
 };
 // clang-format on
