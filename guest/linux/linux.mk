@@ -6,7 +6,7 @@ DEB_DIR    := $(B)/debian
 LINUX_DIR  := $(B)/guest
 NESTED_DIR := $(B)/nested
 L1RUN      := $(LINUX_DIR)/bin/l1run
-L2_PROGS   :=
+L2_PROGS   := $(LINUX_DIR)/bin/drm-pattern
 LINUX_GUEST := $(LINUX_DIR)/bzImage $(LINUX_DIR)/vmlinux $(LINUX_DIR)/initramfs.cpio.gz
 
 .PHONY: linux-guest nested-base nested-check bench-nested
@@ -42,6 +42,10 @@ $(NESTED_DIR)/l1-base.cpio: $(LINUX_GUEST) $(L1RUN) $(wildcard $(B)/lkvm-gpu) \
 	@mkdir -p $(dir $@)
 	scripts/nested/mkl1base.sh $@
 
+# The same plus QEMU, for the microvm comparison in the benchmark.
+$(NESTED_DIR)/l1-base-qemu.cpio: $(NESTED_DIR)/l1-base.cpio
+	scripts/nested/mkl1base.sh --qemu $@
+
 nested-base: $(NESTED_DIR)/l1-base.cpio
 
 nested-check: $(B)/lkvm-gpu
@@ -49,5 +53,5 @@ nested-check: $(B)/lkvm-gpu
 	tests/nested/run.sh
 
 bench-nested: $(B)/lkvm-gpu
-	$(MAKE) nested-base
+	$(MAKE) $(NESTED_DIR)/l1-base-qemu.cpio
 	scripts/bench-nested.sh
