@@ -105,7 +105,6 @@ _Static_assert(sizeof(struct mcfg_alloc) == 16, "MCFG allocation");
 #define FADT_SLP_BUTTON	   (1u << 5)
 #define FADT_RESET_REG_SUP (1u << 10)
 #define FADT_HW_REDUCED	   (1u << 20)
-#define IAPC_8042	   (1u << 1)
 #define IAPC_NO_VGA	   (1u << 2)
 #define IAPC_NO_ASPM	   (1u << 4)
 #define IAPC_NO_CMOS_RTC   (1u << 5)
@@ -167,7 +166,10 @@ static uint32_t build_fadt(uint8_t *area, uint32_t dsdt)
 	f.dsdt = dsdt;
 	f.x_dsdt = dsdt;
 	f.flags = FADT_HW_REDUCED | FADT_RESET_REG_SUP | FADT_PWR_BUTTON | FADT_SLP_BUTTON;
-	f.iapc_boot_arch = IAPC_8042 | IAPC_NO_VGA | IAPC_NO_ASPM | IAPC_NO_CMOS_RTC;
+	/* No 8042 flag: ours is only a reset line, and Linux would spend
+	 * seconds of emulated time timing out on a keyboard controller. The
+	 * reset register still pulses it. */
+	f.iapc_boot_arch = IAPC_NO_VGA | IAPC_NO_ASPM | IAPC_NO_CMOS_RTC;
 	f.reset_reg = sleep;
 	f.reset_reg.address = PORT_I8042_CMD;
 	f.reset_value = I8042_RESET_CMD;

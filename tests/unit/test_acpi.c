@@ -114,6 +114,9 @@ Test(acpi, fadt_is_hw_reduced_with_sleep_and_reset_registers)
 	cr_assert_eq(g.ram[fadt + 116], 1);
 	cr_assert_eq(rd64(fadt + 120), PORT_I8042_CMD);
 	cr_assert_eq(g.ram[fadt + 128], 0xfe);
+	/* IAPC_BOOT_ARCH: no 8042 (only a reset line), no VGA, no CMOS RTC. */
+	cr_assert_eq(g.ram[fadt + 109] & 0x02, 0);
+	cr_assert_eq(g.ram[fadt + 109] & 0x24, 0x24);
 	/* DSDT, both pointers. */
 	cr_assert_eq(rd32(fadt + 40), rd64(fadt + 140));
 	check_table(rd64(fadt + 140), "DSDT");
