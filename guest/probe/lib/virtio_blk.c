@@ -2,6 +2,7 @@
 #include "lib/alloc.h"
 #include "lib/fmt.h"
 #include "lib/lapic.h"
+#include "lib/pci_setup.h"
 #include "lib/time.h"
 
 #define BLK_CFG_CAPACITY   0
@@ -21,10 +22,12 @@ int vblk_open_features(struct vblk *b, uint64_t extra, char *err, size_t errlen)
 				VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_DISCARD |
 				VIRTIO_BLK_F_WRITE_ZEROES | extra;
 
+	const struct pci_access *pci = pci_access_default();
+
 	*b = (struct vblk){0};
-	if (!virtio_pci_find(&pci_cf8, VIRTIO_ID_BLOCK, &dev, &fn))
+	if (!pci || !virtio_pci_find(pci, VIRTIO_ID_BLOCK, &dev, &fn))
 		return 1;
-	if (virtio_pci_open(&b->v, &pci_cf8, dev, fn, err, errlen) ||
+	if (virtio_pci_open(&b->v, pci, dev, fn, err, errlen) ||
 	    virtio_pci_init(&b->v, wanted, err, errlen))
 		return -1;
 	b->capacity = virtio_pci_cfg64(&b->v, BLK_CFG_CAPACITY);
@@ -35,7 +38,7 @@ int vblk_open_features(struct vblk *b, uint64_t extra, char *err, size_t errlen)
 	b->seg_max =
 	    b->v.features & VIRTIO_BLK_F_SEG_MAX ? virtio_pci_cfg32(&b->v, BLK_CFG_SEG_MAX) : 1;
 	char no_msix[96];
-	b->has_msix = msix_open(&b->msix, &pci_cf8, dev, fn, no_msix, sizeof(no_msix)) == 0;
+	b->has_msix = msix_open(&b->msix, pci, dev, fn, no_msix, sizeof(no_msix)) == 0;
 	if (b->has_msix) {
 		lapic_enable();
 		msix_route(&b->msix, 0, VBLK_MSIX_VECTOR, (uint8_t)lapic_id());

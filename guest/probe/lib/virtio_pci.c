@@ -1,6 +1,7 @@
 #include "lib/virtio_pci.h"
 #include "lib/fmt.h"
 #include "lib/io.h"
+#include "lib/pci_setup.h"
 #include "lib/time.h"
 
 #define PCI_CAP_VENDOR	  0x09
@@ -94,6 +95,11 @@ int virtio_pci_open(struct virtio_pci_dev *v, const struct pci_access *a, uint8_
 		    char *err, size_t errlen)
 {
 	*v = (struct virtio_pci_dev){.pci = a, .dev = dev, .fn = fn};
+	if (pci_assign_bars(a, dev, fn)) {
+		fmt_snprintf(err, errlen, "%02x.%u: no room for its BARs in the PCI window", dev,
+			     fn);
+		return -1;
+	}
 	uint16_t did = pci_read16(a, dev, fn, 2);
 	v->device_id = did >= 0x1040 ? (uint16_t)(did - 0x1040) : 0;
 

@@ -2,7 +2,7 @@
 
 /* Run order is table order. Not in the default set: `echo` waits for a line
  * from the host's stdin, `blk_write` changes the disk, `virtio_hostile` makes
- * the VMM log guest errors. */
+ * the VMM log guest errors, bench_* are benchmarks. */
 // clang-format off
 const struct probe_test probe_tests[] = {
 	{"cmdline", test_cmdline, true},
@@ -16,6 +16,8 @@ const struct probe_test probe_tests[] = {
 	{"virtio_blk", test_virtio_blk, true},
 	{"blk_write",  test_blk_write,  false},
 	{"virtio_hostile", test_virtio_hostile, false},
+	{"bench_blk",  test_bench_blk,  false},
+	{"bench_rtt",  test_bench_rtt,  false},
 	{"echo",    test_echo,    false},
 };
 // clang-format on

@@ -7,6 +7,7 @@
 #include "lib/io.h"
 #include "lib/lapic.h"
 #include "lib/msix.h"
+#include "lib/pci_setup.h"
 #include "lib/report.h"
 #include "lib/string.h"
 #include "lib/time.h"
@@ -56,13 +57,15 @@ enum test_result test_virtio_rng(struct test_ctx *ctx)
 	enum test_result r;
 	size_t mark = alloc_mark();
 
-	if (!virtio_pci_find(&pci_cf8, VIRTIO_ID_RNG, &dev, &fn))
+	const struct pci_access *pci = pci_access_default();
+
+	if (!pci || !virtio_pci_find(pci, VIRTIO_ID_RNG, &dev, &fn))
 		return test_skip(ctx, "no virtio-rng device on PCI bus 0");
-	if (virtio_pci_open(&v, &pci_cf8, dev, fn, ctx->why, sizeof(ctx->why)) ||
+	if (virtio_pci_open(&v, pci, dev, fn, ctx->why, sizeof(ctx->why)) ||
 	    virtio_pci_init(&v, 0, ctx->why, sizeof(ctx->why)))
 		return TEST_FAIL;
 	char no_msix[96];
-	use_msix = msix_open(&msix, &pci_cf8, dev, fn, no_msix, sizeof(no_msix)) == 0;
+	use_msix = msix_open(&msix, pci, dev, fn, no_msix, sizeof(no_msix)) == 0;
 	if (use_msix) {
 		lapic_enable();
 		msix_route(&msix, 0, RNG_VECTOR, (uint8_t)lapic_id());
