@@ -12,6 +12,7 @@ struct backend {
 
 static const struct backend backends[] = {
     {"headless", display_headless_open},
+    {"wayland", display_wayland_open},
 };
 
 struct display *display_open(const char *modes, const struct display_config *cfg, char *err,
@@ -69,4 +70,11 @@ int display_screenshot_all(struct display *d, const char *path)
 			first = ret;
 	}
 	return first;
+}
+
+void display_set_events(struct display *d, const struct display_events *ev)
+{
+	d->ev = *ev;
+	if (d->ops->events_ready)
+		d->ops->events_ready(d);
 }

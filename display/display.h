@@ -57,12 +57,17 @@ struct display_ops {
 	void (*set_cursor)(struct display *d, unsigned output, const uint32_t *argb, int hot_x,
 			   int hot_y);
 	void (*move_cursor)(struct display *d, unsigned output, int x, int y);
-	/* An fd for the worker's epoll set (-1: none) and its handler. */
+	/* An fd for the worker's epoll set (-1: none) and its handler, called
+	 * when the fd is readable. dispatch returns < 0 when the fd is dead
+	 * (compositor gone): the worker stops watching it. */
 	int (*get_fd)(struct display *d);
-	void (*dispatch)(struct display *d);
+	int (*dispatch)(struct display *d);
 	/* Write output's latest frame (cursor composed) as PNG: 0 or -errno. */
 	int (*screenshot)(struct display *d, unsigned output, const char *path);
 	void (*destroy)(struct display *d);
+	/* Optional: events are now hooked up; report what happened before
+	 * (a compositor's first configure arrives during open). */
+	void (*events_ready)(struct display *d);
 };
 
 struct display {
@@ -85,10 +90,14 @@ struct display *display_open(const char *modes, const struct display_config *cfg
 
 /* Per-backend constructors: NULL with one line in err on failure. */
 struct display *display_headless_open(const struct display_config *cfg, char *err, size_t errlen);
+struct display *display_wayland_open(const struct display_config *cfg, char *err, size_t errlen);
 
 /* Write every output's frame: path for output 0, "<stem>-<i>.png" for
  * output i > 0. 0 or the first -errno. */
 int display_screenshot_all(struct display *d, const char *path);
+
+/* Hook up the VMM's event callbacks (then events_ready, if any). */
+void display_set_events(struct display *d, const struct display_events *ev);
 
 static inline void display_destroy(struct display *d)
 {

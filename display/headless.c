@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "display/display.h"
-#include "display/png.h"
+#include "display/frame.h"
 
 struct output {
 	struct display_frame live; /* data NULL: none */
@@ -48,26 +48,6 @@ static void present(struct display *d, unsigned i, const struct display_frame *f
 	pthread_mutex_unlock(&h->lock);
 }
 
-/* A new x8r8g8b8 image holding frame f (NULL on failure). */
-static pixman_image_t *copy_frame(const struct display_frame *f)
-{
-	pixman_image_t *src, *dst;
-
-	dst = pixman_image_create_bits(PIXMAN_x8r8g8b8, f->width, f->height, NULL, 0);
-	if (!dst)
-		return NULL;
-	src = pixman_image_create_bits(f->format, f->width, f->height, (uint32_t *)f->data,
-				       f->stride);
-	if (!src) {
-		pixman_image_unref(dst);
-		return NULL;
-	}
-	pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0, f->width,
-				 f->height);
-	pixman_image_unref(src);
-	return dst;
-}
-
 static void disable(struct display *d, unsigned i)
 {
 	struct headless *h = to_headless(d);
@@ -78,7 +58,7 @@ static void disable(struct display *d, unsigned i)
 	o = &h->out[i];
 	pthread_mutex_lock(&h->lock);
 	if (o->live.data) {
-		pixman_image_t *img = copy_frame(&o->live);
+		pixman_image_t *img = display_frame_copy(&o->live);
 
 		if (img) {
 			if (o->kept)
@@ -124,8 +104,9 @@ static int get_fd(struct display *d)
 	return -1;
 }
 
-static void dispatch(struct display *d)
+static int dispatch(struct display *d)
 {
+	return 0;
 }
 
 /* The frame with the cursor drawn over it; caller holds the lock. */
@@ -147,7 +128,7 @@ static pixman_image_t *compose(struct output *o)
 	} else {
 		return NULL;
 	}
-	img = copy_frame(&f);
+	img = display_frame_copy(&f);
 	if (!img || !o->cursor_visible)
 		return img;
 	cur = pixman_image_create_bits(PIXMAN_a8r8g8b8, DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM,
@@ -174,8 +155,7 @@ static int screenshot(struct display *d, unsigned i, const char *path)
 	pthread_mutex_unlock(&h->lock);
 	if (!img)
 		return -ENODATA;
-	ret = png_write_xrgb(path, pixman_image_get_data(img), pixman_image_get_width(img),
-			     pixman_image_get_height(img), pixman_image_get_stride(img));
+	ret = display_image_png(img, path);
 	pixman_image_unref(img);
 	return ret;
 }

@@ -45,11 +45,12 @@ struct gpu *gpu_create(const struct gpu_config *cfg)
 		g->outputs[i].width = cfg->width;
 		g->outputs[i].height = cfg->height;
 	}
-	g->display->ev = (struct display_events){
-	    .opaque = g,
-	    .resize = on_resize,
-	    .close = on_close,
-	};
+	/* After the outputs are set: the display may report a size now. */
+	display_set_events(g->display, &(struct display_events){
+					   .opaque = g,
+					   .resize = on_resize,
+					   .close = on_close,
+				       });
 	return g;
 }
 

@@ -21,18 +21,18 @@ struct gpu_instance *gpu_setup(struct vm *vm, struct pci_bus *bus, const struct 
 			       size_t errlen)
 {
 	struct display_config dc = {
-		.outputs = o->gpu_outputs ? o->gpu_outputs : 1,
-		.width = o->width ? o->width : 1280,
-		.height = o->height ? o->height : 800,
-		.title = o->name ? o->name : "lkvm-gpu",
+	    .outputs = o->gpu_outputs ? o->gpu_outputs : 1,
+	    .width = o->width ? o->width : 1280,
+	    .height = o->height ? o->height : 800,
+	    .title = o->name ? o->name : "lkvm-gpu",
 	};
 	struct gpu_config gc = {
-		.outputs = dc.outputs,
-		.width = dc.width,
-		.height = dc.height,
-		.mem_limit = o->gpu_mem_mib << 20,
-		.shutdown = shutdown,
-		.shutdown_opaque = opaque,
+	    .outputs = dc.outputs,
+	    .width = dc.width,
+	    .height = dc.height,
+	    .mem_limit = o->gpu_mem_mib << 20,
+	    .shutdown = shutdown,
+	    .shutdown_opaque = opaque,
 	};
 	struct gpu_instance *gi = calloc(1, sizeof(*gi));
 	int ret;

@@ -139,7 +139,9 @@ static void *worker_main(void *arg)
 				clear_eventfd(g->queues[GPU_QUEUE_CURSOR].kick_fd);
 				break;
 			case TAG_DISPLAY:
-				g->display->ops->dispatch(g->display);
+				if (g->display->ops->dispatch(g->display) < 0)
+					epoll_ctl(g->epoll_fd, EPOLL_CTL_DEL,
+						  g->display->ops->get_fd(g->display), NULL);
 				break;
 			}
 		}

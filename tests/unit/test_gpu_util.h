@@ -208,6 +208,11 @@ static inline void fake_nop(struct display *d)
 {
 }
 
+static inline int fake_dispatch(struct display *d)
+{
+	return 0;
+}
+
 static const struct display_ops fake_display_ops = {
     .name = "fake",
     .present = fake_present,
@@ -215,7 +220,7 @@ static const struct display_ops fake_display_ops = {
     .set_cursor = fake_set_cursor,
     .move_cursor = fake_move_cursor,
     .get_fd = fake_get_fd,
-    .dispatch = fake_nop,
+    .dispatch = fake_dispatch,
     .destroy = fake_nop,
 };
 

@@ -1,0 +1,338 @@
+/* The Wayland display against a real weston (headless backend, pixman
+ * renderer) started by the test in a private XDG_RUNTIME_DIR. Pixels are
+ * checked through weston's own screenshooter (enabled by --debug) with the
+ * desktop shell, which places the window somewhere: the check finds it.
+ * The kiosk shell (which sizes toplevels to the output) drives the resize
+ * test. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "display/display.h"
+#include "display/png.h"
+
+#define OUT_W 640
+#define OUT_H 480
+#define FW    200 /* frame size */
+/* The desktop shell fades new windows in: wait that out. */
+#define MAP_SETTLE_MS 300
+#define FH	      120
+
+static char dir[64];
+static pid_t weston = -1;
+static int resizes, closes;
+static uint32_t resize_w, resize_h;
+
+static void on_resize(void *opaque, unsigned output, uint32_t w, uint32_t h)
+{
+	resizes++;
+	resize_w = w;
+	resize_h = h;
+}
+
+static void on_close(void *opaque)
+{
+	closes++;
+}
+
+static void start_weston_shell(const char *shell)
+{
+	char sock[128];
+
+	strcpy(dir, "/tmp/lkvm-wl-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	chmod(dir, 0700);
+	weston = fork();
+	cr_assert_geq(weston, 0);
+	if (weston == 0) {
+		char w[32], h[32], logp[128];
+
+		snprintf(w, sizeof(w), "--width=%d", OUT_W);
+		snprintf(h, sizeof(h), "--height=%d", OUT_H);
+		snprintf(logp, sizeof(logp), "--log=%s/weston.log", dir);
+		/* Never outlive the test, even when it times out. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setenv("XDG_RUNTIME_DIR", dir, 1);
+		unsetenv("WAYLAND_DISPLAY");
+		unsetenv("DISPLAY");
+		execlp("weston", "weston", "--backend=headless-backend.so", "--use-pixman", shell,
+		       "--socket=lkvm-test", "--idle-time=0", "--debug", w, h, logp, (char *)NULL);
+		_exit(127);
+	}
+	snprintf(sock, sizeof(sock), "%s/lkvm-test", dir);
+	for (int i = 0; i < 500 && access(sock, F_OK); i++)
+		usleep(10000);
+	cr_assert_eq(access(sock, F_OK), 0, "weston did not start (see %s/weston.log)", dir);
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	setenv("WAYLAND_DISPLAY", "lkvm-test", 1);
+	resizes = closes = 0;
+}
+
+static void start_weston(void)
+{
+	start_weston_shell("--shell=desktop-shell.so");
+}
+
+static void start_kiosk(void)
+{
+	start_weston_shell("--shell=kiosk-shell.so");
+}
+
+static void stop_weston(void)
+{
+	char cmd[128];
+
+	if (weston > 0) {
+		kill(weston, SIGTERM);
+		waitpid(weston, NULL, 0);
+		weston = -1;
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(display_wayland, .init = start_weston, .fini = stop_weston, .timeout = 30);
+
+static struct display *open_wl(uint32_t w, uint32_t h)
+{
+	struct display_config cfg = {.outputs = 1, .width = w, .height = h, .title = "test-vm"};
+	char err[256];
+	struct display *d = display_wayland_open(&cfg, err, sizeof(err));
+
+	cr_assert_not_null(d, "%s", err);
+	display_set_events(d, &(struct display_events){.resize = on_resize, .close = on_close});
+	return d;
+}
+
+/* What the worker does: dispatch while the fd is readable, for ms. */
+static void pump(struct display *d, int ms)
+{
+	struct pollfd p = {.fd = d->ops->get_fd(d), .events = POLLIN};
+
+	for (int t = 0; t < ms; t += 10)
+		if (poll(&p, 1, 10) > 0)
+			cr_assert_geq(d->ops->dispatch(d), 0);
+}
+
+/* Weston's view of its output, 0x00RRGGBB words. */
+static uint32_t *compositor_shot(void)
+{
+	char latest[300] = "";
+	uint32_t *px, w, h;
+	pid_t pid = fork();
+	int status;
+	DIR *dd;
+	struct dirent *e;
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (chdir(dir))
+			_exit(126);
+		execlp("weston-screenshooter", "weston-screenshooter", (char *)NULL);
+		_exit(127);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "screenshooter failed");
+	dd = opendir(dir);
+	while ((e = readdir(dd)))
+		if (!strncmp(e->d_name, "wayland-screenshot", 18) && strcmp(e->d_name, latest) > 0)
+			snprintf(latest, sizeof(latest), "%s", e->d_name);
+	closedir(dd);
+	cr_assert_neq(latest[0], 0, "no screenshot written");
+	char path[400];
+	snprintf(path, sizeof(path), "%s/%s", dir, latest);
+	cr_assert_eq(png_read_xrgb(path, &px, &w, &h), 0);
+	if (getenv("LKVM_KEEP_SHOT"))
+		rename(path, "/tmp/lkvm-last-shot.png");
+	else
+		unlink(path);
+	cr_assert_eq(w, OUT_W);
+	cr_assert_eq(h, OUT_H);
+	return px;
+}
+
+static uint32_t pattern(uint32_t x, uint32_t y, uint32_t gen)
+{
+	return (x * 5 + gen * 40) % 256 << 16 | (y * 3) % 256 << 8 | ((x ^ y) + gen * 7) % 256;
+}
+
+/* Where the window's top-left pixel sits in shot: the first place where
+ * the frame's first row matches. */
+static bool find_window(const uint32_t *shot, const uint32_t *frame, int *ox, int *oy)
+{
+	for (int y = 0; y + FH <= OUT_H; y++)
+		for (int x = 0; x + FW <= OUT_W; x++) {
+			int i = 0;
+
+			while (i < FW && shot[y * OUT_W + x + i] == (frame[i] & 0xffffff))
+				i++;
+			if (i == FW) {
+				*ox = x;
+				*oy = y;
+				return true;
+			}
+		}
+	return false;
+}
+
+static bool screen_matches(const uint32_t *shot, const uint32_t *frame)
+{
+	int ox, oy;
+
+	if (!find_window(shot, frame, &ox, &oy))
+		return false;
+	for (uint32_t y = 0; y < FH; y++)
+		for (uint32_t x = 0; x < FW; x++)
+			if (shot[(oy + y) * OUT_W + ox + x] != (frame[y * FW + x] & 0xffffff))
+				return false;
+	return true;
+}
+
+/* The shell animates new windows: retry for up to 3 s until the whole
+ * frame is on screen exactly. */
+static void check_screen(struct display *d, const uint32_t *frame)
+{
+	for (int i = 0; i < 15; i++) {
+		uint32_t *shot = compositor_shot();
+		bool ok = screen_matches(shot, frame);
+
+		free(shot);
+		if (ok)
+			return;
+		pump(d, 200);
+	}
+	cr_assert_fail("frame never appeared exactly on screen");
+}
+
+Test(display_wayland, toplevel_shows_frame_pixel_exact)
+{
+	struct display *d = open_wl(FW, FH);
+	static uint32_t frame[FW * FH];
+	struct display_frame f = {PIXMAN_x8r8g8b8, FW, FH, FW * 4, frame};
+	struct display_rect all = {0, 0, FW, FH};
+
+	for (uint32_t y = 0; y < FH; y++)
+		for (uint32_t x = 0; x < FW; x++)
+			frame[y * FW + x] = pattern(x, y, 0);
+	pump(d, 50);
+	d->ops->present(d, 0, &f, &all);
+	pump(d, MAP_SETTLE_MS);
+	check_screen(d, frame);
+	cr_assert_eq(resizes, 0, "same size: no resize event");
+	d->ops->destroy(d);
+}
+
+Test(display_wayland, damaged_rects_only_and_double_buffering)
+{
+	struct display *d = open_wl(FW, FH);
+	static uint32_t frame[FW * FH];
+	struct display_frame f = {PIXMAN_x8r8g8b8, FW, FH, FW * 4, frame};
+	struct display_rect all = {0, 0, FW, FH};
+	struct display_rect rects[] = {{10, 10, 50, 40}, {120, 60, 80, 50}, {0, 100, 200, 20}};
+	int ox, oy;
+
+	for (uint32_t i = 0; i < FW * FH; i++)
+		frame[i] = pattern(i % FW, i / FW, 0);
+	pump(d, 50);
+	d->ops->present(d, 0, &f, &all);
+	pump(d, MAP_SETTLE_MS);
+	/* Change one rectangle at a time, telling the display only that. */
+	for (unsigned k = 0; k < 3; k++) {
+		struct display_rect *r = &rects[k];
+
+		for (uint32_t y = r->y; y < r->y + r->h; y++)
+			for (uint32_t x = r->x; x < r->x + r->w; x++)
+				frame[y * FW + x] = pattern(x, y, k + 1);
+		d->ops->present(d, 0, &f, r);
+		pump(d, 60);
+	}
+	check_screen(d, frame);
+	/* Pixels outside every damage rect that we change now must NOT show:
+	 * proof that only damage is copied. */
+	frame[5 * FW + 190] = 0x123456;
+	d->ops->present(d, 0, &f, &rects[0]);
+	pump(d, 100);
+	uint32_t *shot = compositor_shot();
+	cr_assert(find_window(shot, frame, &ox, &oy));
+	cr_assert_eq(shot[(oy + 5) * OUT_W + ox + 190], pattern(190, 5, 0));
+	free(shot);
+	d->ops->destroy(d);
+}
+
+Test(display_wayland_kiosk, compositor_size_becomes_resize_event, .init = start_kiosk,
+     .fini = stop_weston, .timeout = 30)
+{
+	struct display *d = open_wl(256, 160);
+
+	/* Kiosk shell makes the toplevel fullscreen: the output's size. */
+	pump(d, 100);
+	cr_assert_eq(resizes, 1);
+	cr_assert_eq(resize_w, OUT_W);
+	cr_assert_eq(resize_h, OUT_H);
+	d->ops->destroy(d);
+}
+
+Test(display_wayland, screenshot_of_own_buffer)
+{
+	struct display *d = open_wl(FW, FH);
+	static uint32_t frame[FW * FH];
+	struct display_frame f = {PIXMAN_x8r8g8b8, FW, FH, FW * 4, frame};
+	struct display_rect all = {0, 0, FW, FH};
+	char path[128];
+	uint32_t *px, w, h;
+
+	for (uint32_t i = 0; i < FW * FH; i++)
+		frame[i] = pattern(i % FW, i / FW, 3);
+	pump(d, 50);
+	d->ops->present(d, 0, &f, &all);
+	pump(d, 50);
+	d->ops->disable(d, 0);
+	memset(frame, 0, sizeof(frame));
+	snprintf(path, sizeof(path), "%s/own.png", dir);
+	cr_assert_eq(d->ops->screenshot(d, 0, path), 0);
+	cr_assert_eq(png_read_xrgb(path, &px, &w, &h), 0);
+	cr_assert_eq(w, FW);
+	cr_assert_eq(px[77 * FW + 99], pattern(99, 77, 3));
+	free(px);
+	d->ops->destroy(d);
+}
+
+Test(display_wayland, compositor_exit_reports_close)
+{
+	struct display *d = open_wl(FW, FH);
+	struct pollfd p = {.fd = d->ops->get_fd(d), .events = POLLIN};
+	int r = 0;
+
+	kill(weston, SIGTERM);
+	waitpid(weston, NULL, 0);
+	weston = -1;
+	for (int i = 0; i < 100 && r >= 0; i++)
+		if (poll(&p, 1, 20) > 0)
+			r = d->ops->dispatch(d);
+	cr_assert_lt(r, 0);
+	cr_assert_eq(closes, 1);
+	d->ops->destroy(d);
+}
+
+Test(display_wayland, no_compositor_falls_back_to_next_mode)
+{
+	struct display_config cfg = {.outputs = 1, .width = 64, .height = 48};
+	char err[256];
+	struct display *d;
+
+	setenv("WAYLAND_DISPLAY", "no-such-socket", 1);
+	cr_assert_null(display_wayland_open(&cfg, err, sizeof(err)));
+	cr_assert(strstr(err, "compositor"), "%s", err);
+	d = display_open("wayland,headless", &cfg, err, sizeof(err));
+	cr_assert_not_null(d);
+	cr_assert_str_eq(d->ops->name, "headless");
+	display_destroy(d);
+	cr_assert_null(display_open("wayland", &cfg, err, sizeof(err)));
+}
