@@ -184,6 +184,22 @@ static enum gpu_err transfer_to_host_2d(void *be, const struct gpu_cmd *c)
 	return GPU_OK;
 }
 
+/* Show damage (scanout coordinates) of scanout i, which displays r. */
+static void present_scanout(struct gpu_2d *g, unsigned i, const struct gpu_resource *r,
+			    const struct display_rect *damage)
+{
+	const struct scanout *s = &g->scanouts[i];
+	struct display_frame f = {
+	    .format = r->pformat,
+	    .width = s->r.w,
+	    .height = s->r.h,
+	    .stride = r->stride,
+	    .data = r->pixels + (uint64_t)s->r.y * r->stride + (uint64_t)s->r.x * GPU_FORMAT_BPP,
+	};
+
+	g->env.display->ops->present(g->env.display, i, &f, damage);
+}
+
 static enum gpu_err set_scanout(void *be, const struct gpu_cmd *c)
 {
 	struct gpu_2d *g = be;
@@ -202,8 +218,13 @@ static enum gpu_err set_scanout(void *be, const struct gpu_cmd *c)
 		return GPU_E_RES_UNKNOWN;
 	if (rc->w == 0 || rc->h == 0 || !gpu_rect_inside(rc, r->width, r->height))
 		return GPU_E_BAD_RECT;
+	if (g->scanouts[sid].resource_id == r->id && !memcmp(&g->scanouts[sid].r, rc, sizeof(*rc)))
+		return GPU_OK;
 	g->scanouts[sid].resource_id = r->id;
 	g->scanouts[sid].r = *rc;
+	/* The display must never keep pointing into the previous resource
+	 * (it may be unref'd next), so show the new one at once. */
+	present_scanout(g, sid, r, &(struct display_rect){0, 0, rc->w, rc->h});
 	return GPU_OK;
 }
 
@@ -237,17 +258,8 @@ static enum gpu_err resource_flush(void *be, const struct gpu_cmd *c)
 
 		if (s->resource_id != r->id || !intersect(&c->u.flush.r, &s->r, &d))
 			continue;
-		struct display_frame f = {
-		    .format = r->pformat,
-		    .width = s->r.w,
-		    .height = s->r.h,
-		    .stride = r->stride,
-		    .data = r->pixels + (uint64_t)s->r.y * r->stride +
-			    (uint64_t)s->r.x * GPU_FORMAT_BPP,
-		};
-		struct display_rect dr = {d.x - s->r.x, d.y - s->r.y, d.w, d.h};
-
-		g->env.display->ops->present(g->env.display, i, &f, &dr);
+		present_scanout(g, i, r,
+				&(struct display_rect){d.x - s->r.x, d.y - s->r.y, d.w, d.h});
 	}
 	return GPU_OK;
 }

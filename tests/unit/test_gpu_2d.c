@@ -3,11 +3,13 @@
  * every hostile case the backend must refuse. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "gpu/backend.h"
 #include "gpu/backing.h"
 #include "gpu/format.h"
 #include "gpu/resources.h"
+#include "display/png.h"
 #include "tests/unit/test_gpu_util.h"
 
 #define MEM_BASE 0x100000ull
@@ -358,8 +360,15 @@ Test(gpu_2d, set_scanout_checks_and_sub_rectangle, .init = setup, .fini = teardo
 	cr_assert_eq(run(req_transfer(buf, 1, 0, 0, W, H, 0)), GPU_OK);
 	/* Scanout 1 shows a 10x6 window at (4, 5) of the resource. */
 	cr_assert_eq(run(req_set_scanout(buf, 1, 1, 4, 5, 10, 6)), GPU_OK);
-	cr_assert_eq(run(req_flush(buf, 1, 0, 0, 8, 8)), GPU_OK);
+	/* A new scanout shows its whole window at once. */
 	cr_assert_eq(fd.presents[1], 1);
+	cr_assert_eq(fd.damage[1].w, 10);
+	cr_assert_eq(fd.damage[1].h, 6);
+	/* The same again changes nothing. */
+	cr_assert_eq(run(req_set_scanout(buf, 1, 1, 4, 5, 10, 6)), GPU_OK);
+	cr_assert_eq(fd.presents[1], 1);
+	cr_assert_eq(run(req_flush(buf, 1, 0, 0, 8, 8)), GPU_OK);
+	cr_assert_eq(fd.presents[1], 2);
 	cr_assert_eq(fd.frame[1].width, 10);
 	cr_assert_eq(fd.frame[1].height, 6);
 	/* Damage: (0..8)x(0..8) of the resource, clipped to the window. */
@@ -371,14 +380,14 @@ Test(gpu_2d, set_scanout_checks_and_sub_rectangle, .init = setup, .fini = teardo
 		     expect_argb(&fmts[1], lin2host(5 * W * 4 + 16)));
 	/* A flush outside the window presents nothing. */
 	cr_assert_eq(run(req_flush(buf, 1, 20, 20, 4, 2)), GPU_OK);
-	cr_assert_eq(fd.presents[1], 1);
+	cr_assert_eq(fd.presents[1], 2);
 	cr_assert_eq(run(req_flush(buf, 1, 0, 0, W + 1, 1)), GPU_E_BAD_RECT);
 	cr_assert_eq(run(req_flush(buf, 7, 0, 0, 1, 1)), GPU_E_RES_UNKNOWN);
 	/* Resource 0 disables. */
 	cr_assert_eq(run(req_set_scanout(buf, 1, 0, 0, 0, 0, 0)), GPU_OK);
 	cr_assert_eq(fd.disables[1], 1);
 	cr_assert_eq(run(req_flush(buf, 1, 0, 0, W, H)), GPU_OK);
-	cr_assert_eq(fd.presents[1], 1);
+	cr_assert_eq(fd.presents[1], 2);
 }
 
 Test(gpu_2d, unref_of_scanned_out_resource_disables_scanout, .init = setup, .fini = teardown)
@@ -449,4 +458,45 @@ Test(gpu_2d, backing_read_gathers_across_entries, .init = setup, .fini = teardow
 	cr_assert_not(gpu_backing_read(&b, &gm, UINT64_MAX, out, 2));
 	cr_assert(gpu_backing_read(&b, &gm, 10000, out, 0));
 	gpu_backing_free(&b);
+}
+
+/* A page flip: scanout moves to B, then A is freed. The display must not
+ * keep reading A (ASan catches a use after free in the screenshot). */
+Test(gpu_2d, flip_then_unref_old_resource_with_headless_display)
+{
+	struct display_config dc = {.outputs = 1, .width = 64, .height = 48};
+	char err[128], path[] = "/tmp/lkvm-gpu-flip-XXXXXX.png";
+	struct display *d = display_headless_open(&dc, err, sizeof(err));
+	struct gpu_backend_env env = {
+	    .mem = &gm,
+	    .display = d,
+	    .num_scanouts = 1,
+	    .max_resources = 8,
+	    .mem_limit = 1 << 24,
+	};
+	int fdp = mkstemps(path, 4);
+
+	ram = calloc(1, MEM_SIZE);
+	guest_mem_init_flat(&gm, MEM_BASE, ram, MEM_SIZE);
+	cr_assert_eq(gpu_backend_2d_create(&env, &be), 0);
+	make_res(1, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, 16, 16);
+	make_res(2, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, 16, 16);
+	uint32_t *px, w, h;
+
+	/* Only B gets content; A stays black. */
+	cr_assert_eq(run(req_transfer(buf, 2, 0, 0, 16, 16, 0)), GPU_OK);
+	cr_assert_eq(run(req_set_scanout(buf, 0, 1, 0, 0, 16, 16)), GPU_OK);
+	cr_assert_eq(run(req_flush(buf, 1, 0, 0, 16, 16)), GPU_OK);
+	cr_assert_eq(run(req_set_scanout(buf, 0, 2, 0, 0, 16, 16)), GPU_OK);
+	cr_assert_eq(run(req_res(buf, VIRTIO_GPU_CMD_RESOURCE_UNREF, 1)), GPU_OK);
+	cr_assert_eq(d->ops->screenshot(d, 0, path), 0);
+	cr_assert_eq(png_read_xrgb(path, &px, &w, &h), 0);
+	cr_assert_eq(px[3 * 16 + 5], expect_argb(&fmts[1], lin2host(3 * 64 + 20)) & 0xffffff);
+	free(px);
+	/* Destroying the backend leaves the display a copy. */
+	teardown();
+	cr_assert_eq(d->ops->screenshot(d, 0, path), 0);
+	close(fdp);
+	unlink(path);
+	display_destroy(d);
 }
