@@ -95,6 +95,8 @@ void pci_bus_cfg_access(struct pci_bus *b, unsigned slot, unsigned fn, uint32_t 
 	pthread_mutex_lock(&b->lock);
 	d = (slot < PCI_MAX_SLOTS && fn == 0) ? b->devs[slot] : NULL;
 	if (!is_write) {
+		if (d && d->cfg_read)
+			d->cfg_read(d, reg, size);
 		v = d ? pci_cfg_read(&d->cfg, reg, size) : 0xffffffff;
 		memcpy(data, &v, size);
 	} else if (d) {

@@ -36,6 +36,9 @@ struct pci_dev {
 	/* Optional: runs after each guest config write, bus lock held (the
 	 * MSI-X capability watches its control word this way). */
 	void (*cfg_written)(struct pci_dev *d, uint32_t off, uint32_t size);
+	/* Optional: runs before each guest config read, bus lock held, so
+	 * the device can refresh bytes that mirror other state. */
+	void (*cfg_read)(struct pci_dev *d, uint32_t off, uint32_t size);
 	/* Optional: a BAR appeared at / left address at (bus lock held). BARs
 	 * without an I/O callback (RAM-backed, e.g. shared memory) are only
 	 * reported here, never put on a bus. */

@@ -178,12 +178,54 @@ static void bar_moved(struct pci_dev *d, unsigned bar, bool mapped, uint64_t at)
 		set_ioeventfds(vp, true);
 }
 
+/* The PCI configuration access capability: the driver names a BAR, an
+ * offset and a length (1, 2 or 4) in the capability, then reads or writes
+ * pci_cfg_data to access that BAR location. Bus lock held. */
+static bool cfg_window(struct virtio_pci *vp, uint32_t off, uint32_t size, uint64_t *bar_off,
+		       uint32_t *len, unsigned *bar)
+{
+	const struct pci_config *c = &vp->pci.cfg;
+	uint32_t data = vp->cfg_cap + CAP_LEN;
+	uint64_t bar_size;
+
+	if (!vp->cfg_cap || off >= data + 4 || off + size <= data)
+		return false;
+	*bar = c->data[vp->cfg_cap + VIRTIO_PCI_CAP_BAR];
+	*bar_off = pci_cfg_get32(c, vp->cfg_cap + VIRTIO_PCI_CAP_OFFSET);
+	*len = pci_cfg_get32(c, vp->cfg_cap + VIRTIO_PCI_CAP_LENGTH);
+	if (*bar >= PCI_NUM_BARS || (*len != 1 && *len != 2 && *len != 4))
+		return false;
+	bar_size = c->bars[*bar].size;
+	return *bar_off < bar_size && *len <= bar_size - *bar_off;
+}
+
+static void cfg_window_access(struct virtio_pci *vp, uint32_t off, uint32_t size, bool is_write)
+{
+	uint8_t *data = &vp->pci.cfg.data[vp->cfg_cap + CAP_LEN];
+	uint64_t bar_off;
+	uint32_t len;
+	unsigned bar;
+
+	if (!cfg_window(vp, off, size, &bar_off, &len, &bar))
+		return;
+	if (bar == VPCI_BAR_REGS)
+		virtio_pci_regs_io(vp, bar_off, data, len, is_write);
+	else if (bar == VPCI_BAR_MSIX && vp->has_msix)
+		msix_bar_io(vp, bar_off, data, len, is_write);
+}
+
+static void cfg_read(struct pci_dev *d, uint32_t off, uint32_t size)
+{
+	cfg_window_access(d->priv, off, size, false);
+}
+
 static void cfg_written(struct pci_dev *d, uint32_t off, uint32_t size)
 {
 	struct virtio_pci *vp = d->priv;
 
 	if (vp->has_msix)
 		pci_msix_cfg_written(&vp->msix, off, size);
+	cfg_window_access(vp, off, size, true);
 }
 
 /* Setup ----------------------------------------------------------------- */
@@ -243,6 +285,7 @@ int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, const struct guest_mem
 	vp->pci.name = ops->name;
 	vp->pci.priv = vp;
 	vp->pci.cfg_written = cfg_written;
+	vp->pci.cfg_read = cfg_read;
 	vp->pci.bar_moved = bar_moved;
 	pci_cfg_init(c, VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE0 + ops->device_id,
 		     ops->pci_class ? ops->pci_class : CLASS_OTHER, 1);
@@ -265,6 +308,19 @@ int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, const struct guest_mem
 			       VPCI_NOTIFY_OFF, VPCI_NOTIFY_MULT * nq);
 		if (cap >= 0)
 			pci_cfg_set32(c, cap + VIRTIO_PCI_NOTIFY_CAP_MULT, VPCI_NOTIFY_MULT);
+	}
+	if (cap >= 0) {
+		/* bar, offset, length and the data window are the driver's. */
+		cap = add_vcap(vp, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, CAP_LEN + 4, 0, 0);
+		if (cap >= 0) {
+			vp->cfg_cap = cap;
+			c->wmask[cap + VIRTIO_PCI_CAP_BAR] = 0xff;
+			for (unsigned i = 0; i < 4; i++) {
+				c->wmask[cap + VIRTIO_PCI_CAP_OFFSET + i] = 0xff;
+				c->wmask[cap + VIRTIO_PCI_CAP_LENGTH + i] = 0xff;
+				c->wmask[cap + CAP_LEN + i] = 0xff;
+			}
+		}
 	}
 	if (cap < 0) {
 		r = cap;

@@ -68,6 +68,7 @@ struct virtio_pci {
 	uint8_t isr; /* atomic */
 	struct virtio_irq irq;
 
+	uint8_t cfg_cap; /* VIRTIO_PCI_CAP_PCI_CFG: BAR access via config space */
 	bool notify_mapped;
 	uint64_t notify_gpa; /* where the ioeventfds are assigned */
 

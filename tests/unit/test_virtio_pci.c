@@ -224,12 +224,15 @@ Test(virtio_pci, ids_and_capabilities)
 			cr_expect_eq(o, VPCI_NOTIFY_OFF);
 			cr_expect_eq(cfg_rd(off + 16, 4), VPCI_NOTIFY_MULT);
 			break;
+		case VIRTIO_PCI_CAP_PCI_CFG:
+			cr_expect_eq(cfg_rd(off + 2, 1), 20);
+			break;
 		default:
 			cr_expect(0, "unexpected cap type %u", type);
 		}
 		found |= 1 << type;
 	}
-	cr_expect_eq(found, 1 | 1 << 1 | 1 << 2 | 1 << 3 | 1 << 4);
+	cr_expect_eq(found, 1 | 1 << 1 | 1 << 2 | 1 << 3 | 1 << 4 | 1 << 5);
 }
 
 Test(virtio_pci, device_features_include_transport_bits)
@@ -449,6 +452,33 @@ Test(virtio_pci, device_config_window_bounds)
 	cr_expect_eq(rd(VPCI_DEVCFG_OFF + 6, 4), 0);
 	wr(VPCI_DEVCFG_OFF + 8, 4, 0xffffffff);
 	wr(VPCI_DEVCFG_OFF + 0xfff, 1, 0xff);
+}
+
+Test(virtio_pci, pci_cfg_capability_window)
+{
+	uint32_t cap = vp.cfg_cap;
+
+	cr_assert_neq(cap, 0);
+	/* Read num_queues (16-bit at common + 0x12) through config space. */
+	cfg_wr(cap + 4, 1, VPCI_BAR_REGS);
+	cfg_wr(cap + 8, 4, VPCI_COMMON_OFF + VIRTIO_PCI_COMMON_NUMQ);
+	cfg_wr(cap + 12, 4, 2);
+	cr_expect_eq(cfg_rd(cap + 16, 2), 2);
+	/* Write status ACKNOWLEDGE the same way; BAR0 sees it. */
+	cfg_wr(cap + 8, 4, VPCI_COMMON_OFF + VIRTIO_PCI_COMMON_STATUS);
+	cfg_wr(cap + 12, 4, 1);
+	cfg_wr(cap + 16, 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	cr_expect_eq(rd(C(STATUS), 1), VIRTIO_STATUS_ACKNOWLEDGE);
+	/* Bad windows do nothing: length 3, past the BAR, missing BAR. */
+	cfg_wr(cap + 12, 4, 3);
+	cfg_wr(cap + 16, 1, 0);
+	cfg_wr(cap + 12, 4, 4);
+	cfg_wr(cap + 8, 4, VPCI_REGS_SIZE - 2);
+	cfg_wr(cap + 16, 4, 0);
+	cfg_wr(cap + 4, 1, 5);
+	cfg_wr(cap + 8, 4, 0);
+	cfg_wr(cap + 16, 4, 0);
+	cr_expect_eq(rd(C(STATUS), 1), VIRTIO_STATUS_ACKNOWLEDGE);
 }
 
 Test(virtio_pci, memory_decode_off_hides_bar0)
