@@ -204,6 +204,7 @@ const struct virtio_dev_ops gpu_virtio_ops = {
     .config_size = sizeof(struct virtio_gpu_config),
     .num_queues = 2,
     .queue_max_size = GPU_CTRL_QUEUE_SIZE,
+    .pci_class = 0x038000, /* display controller, other (as QEMU's virtio-gpu-pci) */
     .features = features,
     .config_read = config_read,
     .config_write = config_write,

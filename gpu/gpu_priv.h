@@ -33,6 +33,9 @@ struct gpu {
 	struct gpu_backend backend;
 	pthread_t thread;
 	int kill_fd, epoll_fd;
+	/* Set before the kill eventfd: a guest that keeps both queues full
+	 * must not keep the worker from noticing it should stop. */
+	bool stopping;
 	struct vq_elem *elem;
 	uint8_t *req; /* GPU_MAX_REQUEST_BYTES: each request is copied here once */
 };

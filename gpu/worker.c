@@ -30,7 +30,7 @@ static int process_one(struct gpu *g, unsigned qi)
 	size_t len, n, cap;
 	int ret;
 
-	if (!vq)
+	if (!vq || __atomic_load_n(&g->stopping, __ATOMIC_ACQUIRE))
 		return 0;
 	ret = vq_pop(vq, e);
 	if (ret < 0) {
@@ -100,7 +100,7 @@ void gpu_worker_process(struct gpu *g)
 		notify(g, GPU_QUEUE_CTRL, ctrl);
 		more = reenable(g, GPU_QUEUE_CURSOR);
 		more |= reenable(g, GPU_QUEUE_CTRL);
-	} while (more);
+	} while (more && !__atomic_load_n(&g->stopping, __ATOMIC_ACQUIRE));
 }
 
 static void clear_eventfd(int fd)
@@ -163,6 +163,7 @@ int gpu_worker_start(struct gpu *g)
 {
 	int ret;
 
+	g->stopping = false;
 	g->kill_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	g->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (g->kill_fd < 0 || g->epoll_fd < 0) {
@@ -197,6 +198,7 @@ void gpu_worker_stop(struct gpu *g)
 
 	if (g->kill_fd < 0)
 		return;
+	__atomic_store_n(&g->stopping, true, __ATOMIC_RELEASE);
 	if (write(g->kill_fd, &one, sizeof(one)) != sizeof(one))
 		log_error("virtio-gpu: kill eventfd: %s", strerror(errno));
 	pthread_join(g->thread, NULL);
