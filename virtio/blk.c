@@ -310,7 +310,8 @@ static void fill_config(struct virtio_blk *b)
 	memcpy(b->config, &c, sizeof(b->config));
 }
 
-struct virtio_blk *virtio_blk_create(const char *path, bool ro, unsigned index)
+struct virtio_blk *virtio_blk_create(const char *path, bool ro, unsigned index, char *err,
+				     size_t errlen)
 {
 	struct virtio_blk *b = calloc(1, sizeof(*b));
 	struct stat st;
@@ -322,23 +323,23 @@ struct virtio_blk *virtio_blk_create(const char *path, bool ro, unsigned index)
 	b->elem = malloc(sizeof(*b->elem));
 	b->fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (!b->elem || b->fd < 0) {
-		log_error("disk %s: cannot open%s: %s", path, ro ? " read-only" : "",
-			  strerror(errno));
+		snprintf(err, errlen, "disk %s: cannot open%s: %s", path, ro ? " read-only" : "",
+			 strerror(errno));
 		goto fail;
 	}
 	if (fstat(b->fd, &st)) {
-		log_error("disk %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "disk %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (S_ISBLK(st.st_mode)) {
 		if (ioctl(b->fd, BLKGETSIZE64, &size)) {
-			log_error("disk %s: size: %s", path, strerror(errno));
+			snprintf(err, errlen, "disk %s: size: %s", path, strerror(errno));
 			goto fail;
 		}
 	} else if (S_ISREG(st.st_mode)) {
 		size = st.st_size;
 	} else {
-		log_error("disk %s: not a regular file or block device", path);
+		snprintf(err, errlen, "disk %s: not a regular file or block device", path);
 		goto fail;
 	}
 	b->read_only = ro;

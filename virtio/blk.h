@@ -4,6 +4,7 @@
 #define LKVM_VIRTIO_BLK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
@@ -29,9 +30,10 @@ struct virtio_blk {
 
 extern const struct virtio_dev_ops virtio_blk_ops;
 
-/* Open path (read-only if ro). On failure prints one line naming the file
- * and the reason, returns NULL. index names the disk in its id. */
-struct virtio_blk *virtio_blk_create(const char *path, bool ro, unsigned index);
+/* Open path (read-only if ro). On failure returns NULL with one line in err
+ * naming the file and the reason. index names the disk in its id. */
+struct virtio_blk *virtio_blk_create(const char *path, bool ro, unsigned index, char *err,
+				     size_t errlen);
 void virtio_blk_destroy(struct virtio_blk *b);
 
 /* One request (exposed for tests): returns bytes written to the guest. */

@@ -53,12 +53,10 @@ struct virtio_devices *virtio_devices_setup(struct vm *vm, struct pci_bus *bus,
 	d->bus = bus;
 	for (unsigned i = 0; i < o->nr_disks && i < OPT_MAX_DISKS; i++) {
 		struct virtio_blk *b =
-		    virtio_blk_create(o->disks[i].path, o->disks[i].read_only, i);
+		    virtio_blk_create(o->disks[i].path, o->disks[i].read_only, i, err, errlen);
 
-		if (!b) {
-			snprintf(err, errlen, "disk %s: cannot open (see above)", o->disks[i].path);
+		if (!b)
 			goto fail;
-		}
 		r = add(d, &d->blk_pci[i], vm, o, &virtio_blk_ops, b);
 		if (r) {
 			virtio_blk_destroy(b);

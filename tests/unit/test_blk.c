@@ -19,6 +19,7 @@ static struct vqb b;
 static struct virtqueue vq;
 static struct vq_elem *elem;
 static struct virtio_blk *blk;
+static char err[256];
 
 static void make_disk(void)
 {
@@ -37,7 +38,7 @@ static void make_disk(void)
 
 static void open_disk(bool ro)
 {
-	blk = virtio_blk_create(path, ro, 0);
+	blk = virtio_blk_create(path, ro, 0, err, sizeof(err));
 	cr_assert_not_null(blk);
 	blk->mem = &b.gm;
 }
@@ -277,8 +278,10 @@ Test(blk, short_header_and_missing_status)
 
 Test(blk, missing_image_is_a_clear_error)
 {
-	cr_expect_null(virtio_blk_create("/nonexistent/disk.img", false, 1));
-	cr_expect_null(virtio_blk_create("/tmp", false, 1));
+	cr_expect_null(virtio_blk_create("/nonexistent/disk.img", false, 1, err, sizeof(err)));
+	cr_expect_str_eq(err, "disk /nonexistent/disk.img: cannot open: No such file or directory");
+	cr_expect_null(virtio_blk_create("/tmp", true, 1, err, sizeof(err)));
+	cr_expect_str_eq(err, "disk /tmp: not a regular file or block device");
 }
 
 Test(blk, config_space)
