@@ -9,9 +9,10 @@
 #include "kvm/boot_internal.h"
 #include "kvm/mptable.h"
 
-#define BDA_EBDA_SEG 0x40eULL /* word: EBDA segment */
-#define BDA_BASE_KIB 0x413ULL /* word: base memory in KiB */
-#define INITRD_ALIGN 0x1000ULL
+#define BDA_EBDA_SEG	0x40eULL /* word: EBDA segment */
+#define BDA_BASE_KIB	0x413ULL /* word: base memory in KiB */
+#define INITRD_ALIGN	0x1000ULL
+#define I8042_RESET_CMD 0xfe
 
 void boot_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -114,6 +115,23 @@ static bool write_bda(const struct guest_mem *mem)
 	       guest_mem_write(mem, BDA_BASE_KIB, &base_kib, 2);
 }
 
+/* The real-mode reset vector F000:FFF0. Linux on a HW-reduced ACPI machine
+ * without EFI reboots by "EFI" (a no-op here), then by jumping to this
+ * vector in real mode; in place of a BIOS we pulse the i8042 reset line,
+ * which ends the VM like any other reboot. */
+static bool write_reset_vector(const struct guest_mem *mem)
+{
+	static const uint8_t stub[] = {
+	    0xb0, I8042_RESET_CMD,	   /* mov al, 0xfe */
+	    0xe6, (uint8_t)PORT_I8042_CMD, /* out 0x64, al */
+	    0xfa,			   /* cli */
+	    0xf4,			   /* hlt */
+	    0xeb, 0xfc,			   /* jmp cli */
+	};
+
+	return guest_mem_write(mem, BOOT_RESET_VECTOR, stub, sizeof(stub));
+}
+
 int boot_prepare(const struct guest_mem *mem, const struct boot_config *cfg,
 		 struct boot_result *res, char *err, size_t errlen)
 {
@@ -141,8 +159,8 @@ int boot_prepare(const struct guest_mem *mem, const struct boot_config *cfg,
 
 	bp.e820_entries =
 	    (uint8_t)boot_e820_build(cfg->ram_size, bp.e820_table, E820_MAX_ENTRIES_ZEROPAGE);
-	if (boot_write_cpu_tables(mem) || !write_bda(mem) || mptable_write(mem, cfg->nr_cpus) ||
-	    acpi_write(mem, cfg->nr_cpus, &rsdp)) {
+	if (boot_write_cpu_tables(mem) || !write_bda(mem) || !write_reset_vector(mem) ||
+	    mptable_write(mem, cfg->nr_cpus) || acpi_write(mem, cfg->nr_cpus, &rsdp)) {
 		boot_err(err, errlen, "boot: guest RAM below 1 MiB is missing");
 		return -1;
 	}

@@ -23,6 +23,7 @@
 #define BOOT_ACPI_SIZE     0x10000ULL
 #define BOOT_MPCONFIG_ADDR 0xf0000ULL /* MP config table (the pointer is at 0x9fc00) */
 #define BOOT_MPCONFIG_SIZE 0x10000ULL
+#define BOOT_RESET_VECTOR  0xffff0ULL /* F000:FFF0: a stub that resets via the i8042 */
 
 /* RAM above this address is moved above 4 GiB to leave the PCI hole. */
 #define MEM_HOLE_START GiB(3)

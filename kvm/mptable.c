@@ -94,7 +94,8 @@ enum { MP_INT, MP_NMI, MP_SMI, MP_EXTINT };
 	(sizeof(struct mpc_table) + BOOT_MAX_CPUS * sizeof(struct mpc_cpu) +                       \
 	 2 * sizeof(struct mpc_bus) + sizeof(struct mpc_ioapic) +                                  \
 	 (ISA_IRQS + MPTABLE_PCI_DEVICES * 4 + 2) * sizeof(struct mpc_intsrc))
-_Static_assert(MPC_MAX_LEN <= BOOT_MPCONFIG_SIZE, "MP table fits the BIOS area");
+_Static_assert(MPC_MAX_LEN <= BOOT_RESET_VECTOR - BOOT_MPCONFIG_ADDR,
+	       "MP table fits below the reset vector");
 
 uint8_t mptable_sum(const void *p, uint64_t len)
 {

@@ -131,3 +131,11 @@ Test(boot_cpu, low_tables_do_not_overlap)
 	cr_assert_leq(BOOT_PD_ADDR + 4 * 4096, BOOT_CMDLINE_ADDR);
 	cr_assert_leq(BOOT_CMDLINE_ADDR + BOOT_CMDLINE_MAX, BOOT_EBDA_START);
 }
+
+Test(boot_cpu, reset_vector_pulses_the_i8042_reset_line)
+{
+	/* mov al,0xfe; out 0x64,al; then halt for good. */
+	static const uint8_t want[] = {0xb0, 0xfe, 0xe6, 0x64, 0xfa, 0xf4, 0xeb, 0xfc};
+
+	cr_assert_eq(memcmp(g.ram + 0xffff0, want, sizeof(want)), 0);
+}
