@@ -25,8 +25,8 @@ extern const struct msix_irq_ops msix_kvm_ops;
 void msix_kvm_init(struct msix_kvm *k, struct vm *vm);
 void msix_kvm_exit(struct msix_kvm *k);
 
-/* A function's INTx line. raise() works with or without KVM (tests set
- * trigger to a fake). */
+/* A function's INTx line. With vm NULL (tests) everything but the KVM
+ * irqfd is real: raise() writes trigger_fd, the resample thread listens. */
 struct pci_intx {
 	struct vm *vm;
 	unsigned gsi;
@@ -42,6 +42,8 @@ struct pci_intx {
 
 int pci_intx_init(struct pci_intx *x, struct vm *vm, unsigned gsi, bool (*pending)(void *),
 		  void *ctx);
+/* A line not set up yet: raise does nothing, exit is safe. */
+void pci_intx_none(struct pci_intx *x);
 void pci_intx_exit(struct pci_intx *x);
 void pci_intx_raise(struct pci_intx *x);
 

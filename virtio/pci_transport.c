@@ -273,7 +273,7 @@ int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, const struct guest_mem
 	vp->irq = (struct virtio_irq){
 	    .queue = irq_queue, .config = irq_config, .needs_reset = irq_needs_reset};
 	pthread_mutex_init(&vp->lock, NULL);
-	pci_intx_init(&vp->intx, NULL, 0, intx_pending, vp); /* no fds until register */
+	pci_intx_none(&vp->intx); /* set up by register, once the slot is known */
 	for (unsigned i = 0; i < nq; i++) {
 		vp->queues[i].kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (vp->queues[i].kick_fd < 0) {

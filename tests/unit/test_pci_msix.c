@@ -192,3 +192,44 @@ Test(pci_msix, clear_pending_drops_pba)
 	bar_w32(TABLE + 12, 0);
 	cr_expect_eq(fired[0], 0);
 }
+
+/* INTx resampling without KVM: after an EOI (resample eventfd signalled),
+ * the line is raised again only while the device still has a cause. */
+#include <poll.h>
+#include <unistd.h>
+
+#include "pci/irq_kvm.h"
+
+static bool still_pending;
+static bool intx_pending_cb(void *ctx)
+{
+	return still_pending;
+}
+
+static uint64_t wait_count(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	uint64_t v = 0;
+
+	if (poll(&p, 1, ms) == 1 && read(fd, &v, sizeof(v)) != sizeof(v))
+		v = 0;
+	return v;
+}
+
+Test(pci_intx, resample_reraises_only_while_pending)
+{
+	struct pci_intx x;
+	uint64_t one = 1;
+
+	cr_assert_eq(pci_intx_init(&x, NULL, 17, intx_pending_cb, NULL), 0);
+	pci_intx_raise(&x);
+	cr_expect_eq(wait_count(x.trigger_fd, 1000), 1);
+	still_pending = true;
+	cr_assert_eq(write(x.resample_fd, &one, 8), 8);
+	cr_expect_eq(wait_count(x.trigger_fd, 5000), 1, "pending cause not re-raised");
+	still_pending = false;
+	cr_assert_eq(write(x.resample_fd, &one, 8), 8);
+	cr_expect_eq(wait_count(x.trigger_fd, 200), 0, "raised with nothing pending");
+	pci_intx_exit(&x);
+	cr_expect_eq(x.trigger_fd, -1);
+}
