@@ -4,12 +4,22 @@
 # lines, and end with "N passed, M failed, K skipped". Exit 1 if any failed.
 #
 # Environment: CASE_TIMEOUT (seconds per case file, default 180), LKVM,
-# PROBE_ELF, LOG_DIR (see lib.sh).
+# PROBE_ELF, LOG_DIR (see lib.sh). Each run gets its own log and scratch
+# directory (build/integration/run-*, `latest` points at the newest; the five
+# newest are kept), so concurrent runs never share disk images.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 export ROOT=${ROOT:-$(cd "$HERE/../.." && pwd)}
-export LOG_DIR=${LOG_DIR:-$ROOT/build/integration}
 CASE_TIMEOUT=${CASE_TIMEOUT:-180}
+if [ -z "${LOG_DIR:-}" ]; then
+	base="$ROOT/build/integration"
+	mkdir -p "$base"
+	LOG_DIR=$(mktemp -d "$base/run-$(date +%Y%m%d-%H%M%S)-XXXX")
+	ln -sfn "$(basename "$LOG_DIR")" "$base/latest"
+	# shellcheck disable=SC2012
+	ls -1dt "$base"/run-* 2>/dev/null | tail -n +6 | xargs -r rm -rf
+fi
+export LOG_DIR
 mkdir -p "$LOG_DIR"
 
 if [ $# -gt 0 ]; then

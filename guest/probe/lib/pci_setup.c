@@ -60,14 +60,35 @@ static void window_init(const struct pci_access *a)
 	}
 }
 
+/* An unassigned memory BAR: a memory type whose address bits read 0. */
+static bool bar_unassigned(const struct pci_access *a, unsigned dev, unsigned fn, unsigned bar,
+			   bool *is64)
+{
+	uint32_t lo = a->read32(a, dev, fn, PCI_BAR0 + 4 * bar);
+
+	*is64 = !(lo & 1) && ((lo >> 1) & 3) == 2 && bar < 5;
+	if (lo & 1)
+		return false;
+	if (*is64 && a->read32(a, dev, fn, PCI_BAR0 + 4 * (bar + 1)))
+		return false;
+	return (lo & ~0xfu) == 0;
+}
+
 int pci_assign_bars(const struct pci_access *a, unsigned dev, unsigned fn)
 {
-	if (!window_end)
-		window_init(a);
+	/* Size only what is unassigned: sizing toggles decoding, which a VMM
+	 * answers by unmapping and remapping the device's BARs. */
 	for (unsigned bar = 0; bar < 6;) {
+		bool is64;
+		if (!bar_unassigned(a, dev, fn, bar, &is64)) {
+			bar += is64 ? 2 : 1;
+			continue;
+		}
+		if (!window_end)
+			window_init(a);
 		struct pci_bar b;
 		unsigned used = pci_bar_probe(a, dev, fn, bar, &b);
-		if ((b.kind == PCI_BAR_MEM32 || b.kind == PCI_BAR_MEM64) && b.base == 0) {
+		if (b.kind == PCI_BAR_MEM32 || b.kind == PCI_BAR_MEM64) {
 			uint64_t at = (window_next + b.size - 1) & ~(b.size - 1);
 			if (at < window_next || at + b.size > window_end)
 				return -1;
@@ -80,6 +101,7 @@ int pci_assign_bars(const struct pci_access *a, unsigned dev, unsigned fn)
 		bar += used;
 	}
 	uint16_t cmd = pci_read16(a, dev, fn, PCI_COMMAND);
-	pci_write16(a, dev, fn, PCI_COMMAND, cmd | PCI_CMD_MEMORY);
+	if (!(cmd & PCI_CMD_MEMORY))
+		pci_write16(a, dev, fn, PCI_COMMAND, cmd | PCI_CMD_MEMORY);
 	return 0;
 }

@@ -303,11 +303,21 @@ static enum test_result healthy(struct test_ctx *ctx, const char *after, uint64_
 	if (vblk_open_features(&b, extra, ctx->why, sizeof(ctx->why)))
 		return TEST_FAIL;
 	memset(buf, 0, CHECK_BYTES);
+	uint16_t used_before = b.q.used->idx;
 	int st = vblk_request(&b, VIRTIO_BLK_T_IN, 0, buf, CHECK_BYTES);
 	if (st != VIRTIO_BLK_S_OK)
 		return test_fail(ctx, "after %s and a reset, a read gives status %d", after, st);
-	if (memcmp(buf, reference, CHECK_BYTES))
-		return test_fail(ctx, "after %s and a reset, sector 0 reads differently", after);
+	unsigned first = 0, differ = 0;
+	for (unsigned i = 0; i < CHECK_BYTES; i++)
+		if (buf[i] != reference[i] && !differ++)
+			first = i;
+	if (differ)
+		return test_fail(ctx,
+				 "after %s and a reset, sector 0 reads differently: %u bytes from "
+				 "offset %u (0x%02x, want 0x%02x); used idx %u -> %u, elem id %u "
+				 "len %u",
+				 after, differ, first, buf[first], reference[first], used_before,
+				 b.q.used->idx, b.q.used->ring[0].id, b.q.used->ring[0].len);
 	return TEST_PASS;
 }
 
