@@ -84,3 +84,29 @@ wait_for_line() {
 	done
 	return 1
 }
+
+# lkvm_typed LOG PATTERN LINE ARGS...: run `lkvm-gpu run ARGS` with stdin from
+# a pipe; once LOG shows a line matching PATTERN (within 15 s), write LINE and
+# a newline to it. Returns lkvm-gpu's exit status, or 125 if PATTERN never
+# showed up (the run is still waited for).
+lkvm_typed() {
+	log=$1 pattern=$2 text=$3
+	shift 3
+	fifo="$log.fifo"
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	timeout -k 5 "$RUN_TIMEOUT" "$LKVM" run "$@" <"$fifo" >"$log" 2>&1 &
+	pid=$!
+	exec 3>"$fifo" # opening the write end lets lkvm-gpu's stdin open finish
+	seen=0
+	if wait_for_line "$log" "$pattern" 15; then
+		printf '%s\n' "$text" >&3
+		seen=1
+	fi
+	wait "$pid"
+	status=$?
+	exec 3>&-
+	rm -f "$fifo"
+	[ "$seen" = 1 ] || return 125
+	return "$status"
+}

@@ -1,8 +1,9 @@
 #include "tests/tests.h"
 
-/* Run order is table order. Not in the default set: `echo` waits for a line
- * from the host's stdin, `blk_write` changes the disk, `virtio_hostile` makes
- * the VMM log guest errors, bench_* are benchmarks. */
+/* Run order is table order. Not in the default set: `echo` and
+ * `virtio_console` wait for a line on the host's stdin, `blk_write` changes
+ * the disk, `virtio_hostile` makes the VMM log guest errors, and bench_* are
+ * benchmarks. */
 // clang-format off
 const struct probe_test probe_tests[] = {
 	{"cmdline", test_cmdline, true},
@@ -16,6 +17,7 @@ const struct probe_test probe_tests[] = {
 	{"virtio_blk", test_virtio_blk, true},
 	{"blk_write",  test_blk_write,  false},
 	{"virtio_hostile", test_virtio_hostile, false},
+	{"virtio_console", test_virtio_console, false},
 	{"bench_blk",  test_bench_blk,  false},
 	{"bench_rtt",  test_bench_rtt,  false},
 	{"echo",    test_echo,    false},

@@ -41,6 +41,7 @@ enum test_result test_virtio_rng(struct test_ctx *ctx); /* tests/virtio_rng.c */
 enum test_result test_virtio_blk(struct test_ctx *ctx); /* tests/virtio_blk.c */
 enum test_result test_blk_write(struct test_ctx *ctx);
 enum test_result test_virtio_hostile(struct test_ctx *ctx); /* tests/virtio_hostile.c */
+enum test_result test_virtio_console(struct test_ctx *ctx); /* tests/virtio_console.c */
 enum test_result test_bench_blk(struct test_ctx *ctx);	    /* tests/bench.c */
 enum test_result test_bench_rtt(struct test_ctx *ctx);
 
