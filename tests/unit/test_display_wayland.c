@@ -17,16 +17,13 @@
 
 #include "display/display.h"
 #include "display/png.h"
+#include "tests/unit/test_display_weston.h"
 
-#define OUT_W 640
-#define OUT_H 480
-#define FW    200 /* frame size */
+#define FW 200 /* frame size */
 /* The desktop shell fades new windows in: wait that out. */
 #define MAP_SETTLE_MS 300
 #define FH	      120
 
-static char dir[64];
-static pid_t weston = -1;
 static int resizes, closes;
 static uint32_t resize_w, resize_h;
 
@@ -42,60 +39,16 @@ static void on_close(void *opaque)
 	closes++;
 }
 
-static void start_weston_shell(const char *shell)
-{
-	char sock[128];
-
-	strcpy(dir, "/tmp/lkvm-wl-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	chmod(dir, 0700);
-	weston = fork();
-	cr_assert_geq(weston, 0);
-	if (weston == 0) {
-		char w[32], h[32], logp[128];
-
-		snprintf(w, sizeof(w), "--width=%d", OUT_W);
-		snprintf(h, sizeof(h), "--height=%d", OUT_H);
-		snprintf(logp, sizeof(logp), "--log=%s/weston.log", dir);
-		/* Never outlive the test, even when it times out. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		setenv("XDG_RUNTIME_DIR", dir, 1);
-		unsetenv("WAYLAND_DISPLAY");
-		unsetenv("DISPLAY");
-		execlp("weston", "weston", "--backend=headless-backend.so", "--use-pixman", shell,
-		       "--socket=lkvm-test", "--idle-time=0", "--debug", w, h, logp, (char *)NULL);
-		_exit(127);
-	}
-	snprintf(sock, sizeof(sock), "%s/lkvm-test", dir);
-	for (int i = 0; i < 500 && access(sock, F_OK); i++)
-		usleep(10000);
-	cr_assert_eq(access(sock, F_OK), 0, "weston did not start (see %s/weston.log)", dir);
-	setenv("XDG_RUNTIME_DIR", dir, 1);
-	setenv("WAYLAND_DISPLAY", "lkvm-test", 1);
-	resizes = closes = 0;
-}
-
 static void start_weston(void)
 {
 	start_weston_shell("--shell=desktop-shell.so");
+	resizes = closes = 0;
 }
 
 static void start_kiosk(void)
 {
 	start_weston_shell("--shell=kiosk-shell.so");
-}
-
-static void stop_weston(void)
-{
-	char cmd[128];
-
-	if (weston > 0) {
-		kill(weston, SIGTERM);
-		waitpid(weston, NULL, 0);
-		weston = -1;
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	resizes = closes = 0;
 }
 
 TestSuite(display_wayland, .init = start_weston, .fini = stop_weston, .timeout = 30);
@@ -121,78 +74,9 @@ static void pump(struct display *d, int ms)
 			cr_assert_geq(d->ops->dispatch(d), 0);
 }
 
-/* Weston's view of its output, 0x00RRGGBB words. */
-static uint32_t *compositor_shot(void)
-{
-	char latest[300] = "";
-	uint32_t *px, w, h;
-	pid_t pid = fork();
-	int status;
-	DIR *dd;
-	struct dirent *e;
-
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (chdir(dir))
-			_exit(126);
-		execlp("weston-screenshooter", "weston-screenshooter", (char *)NULL);
-		_exit(127);
-	}
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "screenshooter failed");
-	dd = opendir(dir);
-	while ((e = readdir(dd)))
-		if (!strncmp(e->d_name, "wayland-screenshot", 18) && strcmp(e->d_name, latest) > 0)
-			snprintf(latest, sizeof(latest), "%s", e->d_name);
-	closedir(dd);
-	cr_assert_neq(latest[0], 0, "no screenshot written");
-	char path[400];
-	snprintf(path, sizeof(path), "%s/%s", dir, latest);
-	cr_assert_eq(png_read_xrgb(path, &px, &w, &h), 0);
-	if (getenv("LKVM_KEEP_SHOT"))
-		rename(path, "/tmp/lkvm-last-shot.png");
-	else
-		unlink(path);
-	cr_assert_eq(w, OUT_W);
-	cr_assert_eq(h, OUT_H);
-	return px;
-}
-
 static uint32_t pattern(uint32_t x, uint32_t y, uint32_t gen)
 {
 	return (x * 5 + gen * 40) % 256 << 16 | (y * 3) % 256 << 8 | ((x ^ y) + gen * 7) % 256;
-}
-
-/* Where the window's top-left pixel sits in shot: the first place where
- * the frame's first row matches. */
-static bool find_window(const uint32_t *shot, const uint32_t *frame, int *ox, int *oy)
-{
-	for (int y = 0; y + FH <= OUT_H; y++)
-		for (int x = 0; x + FW <= OUT_W; x++) {
-			int i = 0;
-
-			while (i < FW && shot[y * OUT_W + x + i] == (frame[i] & 0xffffff))
-				i++;
-			if (i == FW) {
-				*ox = x;
-				*oy = y;
-				return true;
-			}
-		}
-	return false;
-}
-
-static bool screen_matches(const uint32_t *shot, const uint32_t *frame)
-{
-	int ox, oy;
-
-	if (!find_window(shot, frame, &ox, &oy))
-		return false;
-	for (uint32_t y = 0; y < FH; y++)
-		for (uint32_t x = 0; x < FW; x++)
-			if (shot[(oy + y) * OUT_W + ox + x] != (frame[y * FW + x] & 0xffffff))
-				return false;
-	return true;
 }
 
 /* The shell animates new windows: retry for up to 3 s until the whole
@@ -201,7 +85,7 @@ static void check_screen(struct display *d, const uint32_t *frame)
 {
 	for (int i = 0; i < 15; i++) {
 		uint32_t *shot = compositor_shot();
-		bool ok = screen_matches(shot, frame);
+		bool ok = weston_shows(shot, frame, FW, FH);
 
 		free(shot);
 		if (ok)
@@ -260,7 +144,7 @@ Test(display_wayland, damaged_rects_only_and_double_buffering)
 	d->ops->present(d, 0, &f, &rects[0]);
 	pump(d, 100);
 	uint32_t *shot = compositor_shot();
-	cr_assert(find_window(shot, frame, &ox, &oy));
+	cr_assert(weston_find_frame(shot, frame, FW, FH, &ox, &oy));
 	cr_assert_eq(shot[(oy + 5) * OUT_W + ox + 190], pattern(190, 5, 0));
 	free(shot);
 	d->ops->destroy(d);

@@ -1,0 +1,146 @@
+/* The whole 2D path into a real compositor: guest commands on a virtqueue,
+ * the worker thread (with the Wayland fd in its epoll set), the 2D backend
+ * and the Wayland display, checked pixel-exact in weston's output; then the
+ * compositor goes away and the VM is asked to shut down. */
+#include <criterion/criterion.h>
+#include <sys/eventfd.h>
+
+#include "display/display.h"
+#include "gpu/gpu_priv.h"
+#include "tests/unit/test_display_weston.h"
+#include "tests/unit/test_gpu_util.h"
+#include "tests/unit/vq_builder.h"
+
+#define FW 200
+#define FH 120
+
+static struct vqb ctrl, cursor;
+static struct virtio_queue queues[2];
+static int shutdowns;
+
+static void irq_queue(struct virtio_irq *irq, unsigned q)
+{
+}
+
+static void irq_config(struct virtio_irq *irq)
+{
+}
+
+static void irq_reset(struct virtio_irq *irq)
+{
+}
+
+static struct virtio_irq irq = {irq_queue, irq_config, irq_reset};
+
+static void on_shutdown(void *opaque)
+{
+	__atomic_add_fetch(&shutdowns, 1, __ATOMIC_SEQ_CST);
+}
+
+static void start(void)
+{
+	start_weston_shell("--shell=desktop-shell.so");
+}
+
+static uint16_t send(const uint8_t *req, size_t len)
+{
+	struct vqb_buf b[2] = {vqb_buf_out(&ctrl, req, len), vqb_buf_in(&ctrl, 24)};
+	uint64_t one = 1;
+	uint16_t head = vqb_add_chain(&ctrl, b, 2);
+
+	cr_assert_eq(write(queues[0].kick_fd, &one, 8), 8);
+	return head;
+}
+
+static void wait_done(unsigned n)
+{
+	uint16_t id;
+	uint32_t len;
+
+	for (unsigned got = 0; got < n;) {
+		int i;
+
+		for (i = 0; i < 2000 && !vqb_get_used(&ctrl, &id, &len); i++)
+			usleep(1000);
+		cr_assert_lt(i, 2000, "request %u not answered", got);
+		got++;
+	}
+}
+
+Test(gpu_wayland, guest_frame_reaches_compositor_and_close_shuts_down, .init = start,
+     .fini = stop_weston, .timeout = 40)
+{
+	struct display_config dc = {.outputs = 1, .width = FW, .height = FH, .title = "vm"};
+	char err[256];
+	struct display *d = display_wayland_open(&dc, err, sizeof(err));
+	struct gpu_config gc = {
+	    .outputs = 1, .width = FW, .height = FH, .display = d, .shutdown = on_shutdown};
+	static uint32_t expect[FW * FH];
+	uint8_t req[64];
+	struct gpu *g;
+	uint64_t backing;
+	uint8_t *px;
+
+	cr_assert_not_null(d, "%s", err);
+	g = gpu_create(&gc);
+	cr_assert_not_null(g);
+	vqb_init(&ctrl, 1 << 20, 16);
+	vqb_init(&cursor, 1 << 16, 16);
+	cr_assert_eq(vqb_vq_init(&ctrl, &queues[0].vq, false), 0);
+	cr_assert_eq(vqb_vq_init(&cursor, &queues[1].vq, false), 0);
+	queues[0].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	queues[1].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	cr_assert_eq(gpu_virtio_ops.activate(g, 0, &ctrl.gm, queues, &irq), 0);
+
+	/* The guest draws B8G8R8X8 pixels into its backing. */
+	backing = vqb_alloc(&ctrl, FW * FH * 4);
+	px = vqb_host(&ctrl, backing);
+	for (uint32_t i = 0; i < FW * FH; i++) {
+		uint32_t x = i % FW, y = i / FW;
+
+		px[4 * i + 0] = x * 7; /* B */
+		px[4 * i + 1] = y * 3; /* G */
+		px[4 * i + 2] = x ^ y; /* R */
+		px[4 * i + 3] = 0;     /* X */
+		expect[i] = (uint32_t)(uint8_t)(x ^ y) << 16 | (uint32_t)(uint8_t)(y * 3) << 8 |
+			    (uint8_t)(x * 7);
+	}
+	struct gpu_mem_entry e = {backing, FW * FH * 4};
+	static uint8_t att[64];
+
+	send(req, req_create_2d(req, 1, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, FW, FH));
+	send(att, req_attach(att, 1, &e, 1));
+	send(req, req_transfer(req, 1, 0, 0, FW, FH, 0));
+	send(req, req_set_scanout(req, 0, 1, 0, 0, FW, FH));
+	send(req, req_flush(req, 1, 0, 0, FW, FH));
+	wait_done(5);
+
+	bool ok = false;
+	for (int i = 0; i < 15 && !ok; i++) {
+		uint32_t *shot = compositor_shot();
+
+		ok = weston_shows(shot, expect, FW, FH);
+		free(shot);
+		if (!ok)
+			usleep(200000);
+	}
+	cr_assert(ok, "the guest's frame never appeared exactly in weston");
+
+	/* Compositor gone: the worker's display dispatch fails -> shutdown. */
+	kill(weston, SIGTERM);
+	waitpid(weston, NULL, 0);
+	weston = -1;
+	for (int i = 0; i < 2000 && !__atomic_load_n(&shutdowns, __ATOMIC_SEQ_CST); i++)
+		usleep(1000);
+	cr_assert_eq(__atomic_load_n(&shutdowns, __ATOMIC_SEQ_CST), 1);
+	/* The worker keeps serving the guest without a display fd. */
+	send(req, req_hdr(req, VIRTIO_GPU_CMD_GET_DISPLAY_INFO, 0, 0));
+	wait_done(1);
+
+	gpu_destroy(g);
+	display_destroy(d);
+	close(queues[0].kick_fd);
+	close(queues[1].kick_fd);
+	vqb_free(&ctrl);
+	vqb_free(&cursor);
+}
