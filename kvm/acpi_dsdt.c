@@ -14,6 +14,8 @@
 #define RES_QWORD_ADDR	0x8a
 #define RES_END_TAG	0x79
 #define RES_MEM32_FIXED 0x86
+#define RES_IO		0x47 /* small: I/O port, 16-bit decode */
+#define RES_IRQ_NOFLAGS 0x22 /* small: IRQ mask, edge, active high */
 #define RES_TYPE_MEM	0
 #define RES_TYPE_IO	1
 #define RES_TYPE_BUS	2
@@ -135,6 +137,49 @@ static void device_ecam_reservation(struct aml *a)
 	aml_close(a, dev);
 }
 
+/* COM1 (PNP0501): on a HW-reduced ACPI machine Linux has no legacy PIC and
+ * so no fixed ISA IRQ numbers; without this device the legacy ttyS0 asks
+ * for "IRQ 4", which is wired nowhere, and user-space console output
+ * stalls. The _CRS gives 8250_pnp the port and a real GSI. */
+static void device_com1(struct aml *a)
+{
+	uint8_t crs[] = {
+	    RES_IO,
+	    1,
+	    PORT_COM1 & 0xff,
+	    PORT_COM1 >> 8,
+	    PORT_COM1 & 0xff,
+	    PORT_COM1 >> 8,
+	    1,
+	    8, /* alignment, length */
+	    RES_IRQ_NOFLAGS,
+	    (uint8_t)(1u << IRQ_COM1),
+	    (uint8_t)((1u << IRQ_COM1) >> 8),
+	    RES_END_TAG,
+	    0,
+	};
+	size_t dev, buf;
+
+	aml_byte(a, AML_EXT_PREFIX);
+	aml_byte(a, AML_DEVICE_OP);
+	dev = aml_open(a);
+	aml_nameseg(a, "COM1");
+	aml_byte(a, AML_NAME_OP);
+	aml_nameseg(a, "_HID");
+	aml_eisaid(a, "PNP0501");
+	aml_byte(a, AML_NAME_OP);
+	aml_nameseg(a, "_UID");
+	aml_integer(a, 0);
+	aml_byte(a, AML_NAME_OP);
+	aml_nameseg(a, "_CRS");
+	aml_byte(a, AML_BUFFER_OP);
+	buf = aml_open(a);
+	aml_integer(a, sizeof(crs));
+	aml_bytes(a, crs, sizeof(crs));
+	aml_close(a, buf);
+	aml_close(a, dev);
+}
+
 static void name_int(struct aml *a, const char *seg, uint64_t v)
 {
 	aml_byte(a, AML_NAME_OP);
@@ -179,6 +224,7 @@ size_t acpi_dsdt_aml(uint8_t *buf, size_t cap)
 	name_prt(&a);
 	aml_close(&a, dev);
 	device_ecam_reservation(&a);
+	device_com1(&a);
 	aml_close(&a, scope);
 
 	return a.overflow ? 0 : a.len;

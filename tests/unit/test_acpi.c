@@ -383,3 +383,18 @@ Test(acpi, dsdt_reserves_ecam_as_a_motherboard_resource)
 	cr_assert_not_null(memmem(g.ram + dsdt, len, fixed, sizeof(fixed)),
 			   "Memory32Fixed over the ECAM window");
 }
+
+Test(acpi, dsdt_describes_com1_with_its_port_and_irq)
+{
+	static const uint8_t pnp0501[] = {0x0c, 0x41, 0xd0, 0x05, 0x01};
+	const uint8_t crs[] = {0x47, 1, 0xf8, 0x03, 0xf8, 0x03, 1, 8, 0x22, 1 << IRQ_COM1, 0};
+	uint64_t dsdt;
+	uint32_t len;
+
+	boot_probe(1);
+	dsdt = rd64(find_table("FACP") + 140);
+	len = check_table(dsdt, "DSDT");
+	cr_assert_not_null(memmem(g.ram + dsdt, len, "COM1", 4));
+	cr_assert_not_null(memmem(g.ram + dsdt, len, pnp0501, sizeof(pnp0501)), "PNP0501 _HID");
+	cr_assert_not_null(memmem(g.ram + dsdt, len, crs, sizeof(crs)), "IO 0x3f8/8 + IRQ 4");
+}
