@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gpu/backend.h"
+#include "gpu/copy.h"
 #include "gpu/format.h"
 #include "gpu/protocol.h"
 #include "gpu/resources.h"
@@ -149,6 +150,7 @@ static enum gpu_err transfer_to_host_2d(void *be, const struct gpu_cmd *c)
 	const struct gpu_rect *rc = &c->u.transfer.r;
 	struct gpu_resource *r = gpu_res_find(&g->res, c->u.transfer.resource_id);
 	uint64_t row = (uint64_t)rc->w * GPU_FORMAT_BPP, last;
+	bool stream, ok = true;
 	uint8_t *dst;
 
 	if (!r)
@@ -167,21 +169,22 @@ static enum gpu_err transfer_to_host_2d(void *be, const struct gpu_cmd *c)
 		return GPU_E_BAD_OFFSET;
 
 	dst = r->pixels + (uint64_t)rc->y * r->stride + (uint64_t)rc->x * GPU_FORMAT_BPP;
+	stream = (uint64_t)rc->h * row >= GPU_STREAM_MIN;
 	if (rc->x == 0 && rc->w == r->width) {
 		/* Whole rows: one contiguous gather. */
-		if (!gpu_backing_read(&r->backing, g->env.mem, c->u.transfer.offset, dst,
-				      (uint64_t)rc->h * r->stride))
-			return GPU_E_BAD_BACKING;
-		return GPU_OK;
-	}
-	for (uint32_t y = 0; y < rc->h; y++) {
-		uint64_t src = c->u.transfer.offset + (uint64_t)y * r->stride;
+		ok = gpu_backing_read(&r->backing, g->env.mem, c->u.transfer.offset, dst,
+				      (uint64_t)rc->h * r->stride, stream);
+	} else {
+		for (uint32_t y = 0; y < rc->h && ok; y++) {
+			uint64_t src = c->u.transfer.offset + (uint64_t)y * r->stride;
 
-		if (!gpu_backing_read(&r->backing, g->env.mem, src, dst + (uint64_t)y * r->stride,
-				      row))
-			return GPU_E_BAD_BACKING;
+			ok = gpu_backing_read(&r->backing, g->env.mem, src,
+					      dst + (uint64_t)y * r->stride, row, stream);
+		}
 	}
-	return GPU_OK;
+	if (stream)
+		gpu_copy_stream_done();
+	return ok ? GPU_OK : GPU_E_BAD_BACKING;
 }
 
 /* Show damage (scanout coordinates) of scanout i, which displays r. */

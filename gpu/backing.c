@@ -1,5 +1,7 @@
 #include "gpu/backing.h"
 
+#include "gpu/copy.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,7 +66,7 @@ static uint32_t find_entry(const struct gpu_backing *b, uint64_t off)
 }
 
 bool gpu_backing_read(const struct gpu_backing *b, const struct guest_mem *mem, uint64_t off,
-		      void *dst, uint64_t len)
+		      void *dst, uint64_t len, bool stream)
 {
 	uint8_t *out = dst;
 	uint64_t end;
@@ -86,7 +88,10 @@ bool gpu_backing_read(const struct gpu_backing *b, const struct guest_mem *mem, 
 		src = guest_mem_ptr(mem, e->addr + in, n);
 		if (!src)
 			return false;
-		memcpy(out, src, n);
+		if (stream)
+			gpu_copy_stream(out, src, n);
+		else
+			memcpy(out, src, n);
 		out += n;
 		off += n;
 		len -= n;

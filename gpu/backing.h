@@ -29,8 +29,10 @@ enum gpu_err gpu_backing_attach(struct gpu_backing *b, const struct guest_mem *m
 void gpu_backing_free(struct gpu_backing *b);
 
 /* Gather len bytes at linear offset off into dst. false (dst partly written)
- * if the range passes the end or an entry left guest memory. */
+ * if the range passes the end or an entry left guest memory. With stream,
+ * the copy uses non-temporal stores (gpu/copy.h): the caller then calls
+ * gpu_copy_stream_done() before publishing the result. */
 bool gpu_backing_read(const struct gpu_backing *b, const struct guest_mem *mem, uint64_t off,
-		      void *dst, uint64_t len);
+		      void *dst, uint64_t len, bool stream);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "gpu/backend.h"
 #include "gpu/backing.h"
+#include "gpu/copy.h"
 #include "gpu/format.h"
 #include "gpu/resources.h"
 #include "display/png.h"
@@ -451,12 +452,12 @@ Test(gpu_2d, backing_read_gathers_across_entries, .init = setup, .fini = teardow
 	cr_assert_eq(gpu_decode(buf, 32 + 16 * nents, &c), GPU_OK);
 	cr_assert_eq(gpu_backing_attach(&b, &gm, &c), GPU_OK);
 	cr_assert_eq(b.total, 10000);
-	cr_assert(gpu_backing_read(&b, &gm, 50, out, 9000));
+	cr_assert(gpu_backing_read(&b, &gm, 50, out, 9000, false));
 	for (int i = 0; i < 9000; i++)
 		cr_assert_eq(out[i], pattern(50 + i), "byte %d", i);
-	cr_assert_not(gpu_backing_read(&b, &gm, 1001, out, 9000));
-	cr_assert_not(gpu_backing_read(&b, &gm, UINT64_MAX, out, 2));
-	cr_assert(gpu_backing_read(&b, &gm, 10000, out, 0));
+	cr_assert_not(gpu_backing_read(&b, &gm, 1001, out, 9000, false));
+	cr_assert_not(gpu_backing_read(&b, &gm, UINT64_MAX, out, 2, false));
+	cr_assert(gpu_backing_read(&b, &gm, 10000, out, 0, false));
 	gpu_backing_free(&b);
 }
 
@@ -499,4 +500,47 @@ Test(gpu_2d, flip_then_unref_old_resource_with_headless_display)
 	close(fdp);
 	unlink(path);
 	display_destroy(d);
+}
+
+/* Big transfers take the streaming copy: same bytes, every alignment. */
+Test(gpu_2d, large_transfers_stream_pixel_exact, .init = setup, .fini = teardown)
+{
+	const uint32_t w = 301, h = 299, stride = w * 4;
+	const uint8_t *pix;
+
+	make_res(1, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, w, h);
+	cr_assert_eq(run(req_set_scanout(buf, 0, 1, 0, 0, w, h)), GPU_OK);
+	/* Full frame, then a misaligned partial one over different bytes. */
+	cr_assert_eq(run(req_transfer(buf, 1, 0, 0, w, h, 0)), GPU_OK);
+	pix = fd.frame[0].data;
+	for (uint64_t i = 0; i < (uint64_t)stride * h; i++)
+		cr_assert_eq(pix[i], pattern(i), "byte %lu", (unsigned long)i);
+	for (uint64_t i = 0; i < (uint64_t)stride * h; i++)
+		*lin2host(i) = pattern(i + 5);
+	cr_assert_eq(run(req_transfer(buf, 1, 1, 2, w - 1, h - 2, 2 * stride + 4)), GPU_OK);
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < stride; x++) {
+			uint64_t i = (uint64_t)y * stride + x;
+			bool in = y >= 2 && x >= 4;
+
+			cr_assert_eq(pix[i], in ? pattern(i + 5) : pattern(i), "(%u,%u)", x, y);
+		}
+}
+
+Test(gpu_2d, stream_copy_matches_memcpy_at_every_alignment)
+{
+	static uint8_t src[5000], a[5100], b[5100];
+
+	for (int i = 0; i < 5000; i++)
+		src[i] = i * 31 + 7;
+	for (int d = 0; d < 17; d++)
+		for (int s = 0; s < 17; s++)
+			for (size_t n = 0; n < 4900; n += 97) {
+				memset(a, 0x5a, sizeof(a));
+				memset(b, 0x5a, sizeof(b));
+				memcpy(a + d, src + s, n);
+				gpu_copy_stream(b + d, src + s, n);
+				gpu_copy_stream_done();
+				cr_assert_arr_eq(a, b, sizeof(a), "d=%d s=%d n=%zu", d, s, n);
+			}
 }
