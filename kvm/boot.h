@@ -34,6 +34,7 @@ struct boot_config {
 	size_t initrd_len;
 	const char *cmdline; /* may be NULL */
 	unsigned nr_cpus;    /* 1..BOOT_MAX_CPUS */
+	bool ram_is_zero;    /* RAM is freshly mapped: no need to zero bss */
 };
 
 /* The MP table and MADT hold one entry per CPU; APIC ids are 0..nr_cpus-1

@@ -131,6 +131,7 @@ static int boot_guest(struct machine *m, const struct run_options *o, struct boo
 		.initrd_len = m->initrd_len,
 		.cmdline = o->cmdline,
 		.nr_cpus = o->cpus,
+		.ram_is_zero = true,
 	};
 	char err[512];
 
