@@ -21,7 +21,7 @@ for cpus in 1 2; do
 		-p "$cmdline" --test-exit
 	status=$?
 	why=""
-	for t in cmdline e820 initrd serial irq smp pci virtio_rng virtio_blk; do
+	for t in cmdline e820 initrd serial irq smp pci virtio_rng virtio_intx virtio_blk; do
 		v=$(probe_verdict "$log" "$t")
 		[ "$v" = PASS ] || why="${why}probe test $t: $v; "
 	done
@@ -39,7 +39,7 @@ for cpus in 1 2; do
 	n=$(grep -a -c '^PROBE: info serial=line [123] of 3$' "$log")
 	[ "$n" = 3 ] || why="${why}$n of 3 serial lines; "
 	grep -a -q '^PROBE: ready$' "$log" || why="${why}no ready line; "
-	[ "$(probe_summary "$log")" = "passed=9 failed=0 skipped=0" ] ||
+	[ "$(probe_summary "$log")" = "passed=10 failed=0 skipped=0" ] ||
 		why="${why}summary '$(probe_summary "$log")'; "
 	[ "$status" -eq 0 ] || why="${why}exit status $status; "
 	if [ -z "$why" ]; then

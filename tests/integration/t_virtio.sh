@@ -6,10 +6,14 @@
 #   hostile: malformed chains and queue set-ups (tests/virtio_hostile.c);
 #        the VMM survives, never reports success, the device works after a
 #        reset, and the (writable) image is untouched.
-#   rng: bytes arrive; --no-rng removes the device.
+#   rng: bytes arrive (MSI-X, one interrupt per request); INTx instead of
+#        MSI-X through the MP table's routing (one acknowledged interrupt per
+#        request; spurious ones are reported in the log); --no-rng removes
+#        the device.
 . "$(dirname "$0")/lib.sh"
 
-need_kvm virtio_blk_write virtio_blk_read_only virtio_hostile virtio_rng virtio_no_rng || exit 0
+need_kvm virtio_blk_write virtio_blk_read_only virtio_hostile virtio_rng virtio_intx \
+	virtio_no_rng || exit 0
 
 orig="$LOG_DIR/virtio-disk.orig"
 img="$LOG_DIR/virtio-disk.img"
@@ -82,6 +86,20 @@ why=""
 v=$(probe_verdict "$log" virtio_rng)
 [ "$v" = PASS ] || why="${why}probe: $v; "
 [ "$(probe_info "$log" rng_msix)" = yes ] || why="${why}no MSI-X; "
+[ "$status" -eq 0 ] || why="${why}exit status $status; "
+if [ -z "$why" ]; then pass "$name"; else fail "$name" "${why%; }" "$log"; fi
+
+name=virtio_intx
+log="$LOG_DIR/$name.log"
+lkvm "$log" -p "probe.tests=virtio_intx" --test-exit
+status=$?
+why=""
+v=$(probe_verdict "$log" virtio_intx)
+[ "$v" = PASS ] || why="${why}probe: $v; "
+case $(probe_info "$log" intx) in
+*INTA:ioapic_pin=1[6-9]:* | *INTA:ioapic_pin=2[0-3]:*) ;;
+*) why="${why}INTx routed as '$(probe_info "$log" intx)', expected an IOAPIC pin 16-23; " ;;
+esac
 [ "$status" -eq 0 ] || why="${why}exit status $status; "
 if [ -z "$why" ]; then pass "$name"; else fail "$name" "${why%; }" "$log"; fi
 

@@ -57,6 +57,7 @@
 #define VEC_BP	      3
 #define VEC_UD	      6
 #define VEC_IRQ_BASE  32
+#define VEC_INTX     0x5f /* level-triggered INTx: reads the device ISR first */
 #define VEC_SPURIOUS  255
 #define VEC_STUB_SIZE 16
 

@@ -39,6 +39,26 @@ irq_common:
 	add $8, %rsp
 	iretq
 
+/* A level-triggered PCI INTx: read the device's ISR register (virtio: the
+ * read clears it and the device drops its line) before the EOI, or the
+ * IOAPIC would deliver the still-asserted line again at once. */
+	.globl vec_intx
+vec_intx:
+	push %rax
+	mov intx_isr_addr(%rip), %rax
+	test %rax, %rax
+	jz 1f
+	movzbl (%rax), %eax
+	mov %eax, intx_isr_last(%rip)
+	test %eax, %eax
+	jnz 1f
+	lock incl intx_spurious(%rip)
+1:	lock incl irq_counts + 4 * VEC_INTX(%rip)
+	mov $(LAPIC_ADDR + LAPIC_EOI), %eax
+	movl $0, (%rax)
+	pop %rax
+	iretq
+
 /* Spurious LAPIC interrupts must not be EOIed. */
 	.globl vec_spurious
 vec_spurious:

@@ -25,6 +25,9 @@ static struct tss ap_tss[PROBE_MAX_CPUS - 1];
 volatile struct ap_boot ap_boot;
 volatile uint32_t irq_counts[256];
 volatile uint32_t bp_count;
+volatile uint64_t intx_isr_addr;
+volatile uint32_t intx_isr_last;
+volatile uint32_t intx_spurious;
 
 struct idt_gate {
 	uint16_t offset_lo;
@@ -40,7 +43,7 @@ _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate is 16 bytes");
 extern struct idt_gate idt[256];
 extern uint8_t gdt[GDT_BYTES];
 extern const uint8_t vector_stubs[];
-extern const uint8_t vec_bp[], vec_ud[], vec_spurious[];
+extern const uint8_t vec_bp[], vec_ud[], vec_spurious[], vec_intx[];
 
 static void set_gate(unsigned vec, const void *handler, uint8_t type)
 {
@@ -62,6 +65,7 @@ void cpu_idt_init(void)
 	set_gate(VEC_BP, vec_bp, 0xEE); /* DPL3: int3 works from CPL3 */
 	set_gate(VEC_UD, vec_ud, 0x8E);
 	set_gate(VEC_SPURIOUS, vec_spurious, 0x8E);
+	set_gate(VEC_INTX, vec_intx, 0x8E);
 }
 
 uint16_t cpu_tss_setup(unsigned index)

@@ -38,6 +38,12 @@ extern volatile struct ap_boot ap_boot;
 extern volatile uint32_t irq_counts[256];
 extern volatile uint32_t bp_count;
 
+/* For VEC_INTX: the ISR register the CPL0 stub reads (0: none), the last
+ * value it read, and how many times it read 0 (an interrupt with no cause). */
+extern volatile uint64_t intx_isr_addr;
+extern volatile uint32_t intx_isr_last;
+extern volatile uint32_t intx_spurious;
+
 /* Fill the IDT (the BSP runs this before anything can fault). */
 void cpu_idt_init(void);
 

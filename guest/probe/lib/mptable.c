@@ -47,6 +47,7 @@ static uint64_t find_fps(void)
 int mptable_read(struct mp_info *mp, char *err, unsigned errlen)
 {
 	memset(mp, 0, sizeof(*mp));
+	mp->pci_bus_id = 0xff;
 	mp->fps_addr = find_fps();
 	if (!mp->fps_addr) {
 		fmt_snprintf(err, errlen, "no MP floating pointer (_MP_) found");
@@ -95,6 +96,19 @@ int mptable_read(struct mp_info *mp, char *err, unsigned errlen)
 				return -1;
 			}
 			mp->cpus[mp->nr_cpus++] = (struct mp_cpu){e[1], (e[3] & MP_CPU_BSP) != 0};
+		} else if (type == MP_ENTRY_BUS) {
+			if (!memcmp(e + 2, "PCI   ", 6))
+				mp->pci_bus_id = e[1];
+		} else if (type == MP_ENTRY_IOINT) {
+			if (mp->nr_irqs < MP_MAX_IRQS)
+				mp->irqs[mp->nr_irqs++] = (struct mp_irq){
+				    .type = e[1],
+				    .flags = (uint16_t)(e[2] | e[3] << 8),
+				    .src_bus = e[4],
+				    .src_irq = e[5],
+				    .dst_ioapic = e[6],
+				    .dst_pin = e[7],
+				};
 		} else if (type == MP_ENTRY_IOAPIC) {
 			mp->nr_ioapics++;
 			mp->ioapic_addr = (uint32_t)e[4] | (uint32_t)e[5] << 8 |
@@ -103,4 +117,15 @@ int mptable_read(struct mp_info *mp, char *err, unsigned errlen)
 		off += size;
 	}
 	return 0;
+}
+
+const struct mp_irq *mptable_pci_irq(const struct mp_info *mp, unsigned dev, unsigned pin)
+{
+	for (unsigned i = 0; i < mp->nr_irqs; i++) {
+		const struct mp_irq *q = &mp->irqs[i];
+		if (q->type == 0 && q->src_bus == mp->pci_bus_id &&
+		    q->src_irq == ((dev << 2) | (pin - 1)))
+			return q;
+	}
+	return NULL;
 }

@@ -14,6 +14,7 @@ const struct probe_test probe_tests[] = {
 	{"smp",     test_smp,     true},
 	{"pci",     test_pci,     true},
 	{"virtio_rng", test_virtio_rng, true},
+	{"virtio_intx", test_virtio_intx, true},
 	{"virtio_blk", test_virtio_blk, true},
 	{"blk_write",  test_blk_write,  false},
 	{"virtio_hostile", test_virtio_hostile, false},

@@ -35,10 +35,11 @@ enum test_result test_initrd(struct test_ctx *ctx);
 enum test_result test_smp(struct test_ctx *ctx);    /* tests/smp.c */
 enum test_result test_serial(struct test_ctx *ctx); /* tests/serial.c */
 enum test_result test_echo(struct test_ctx *ctx);
-enum test_result test_irq(struct test_ctx *ctx);	/* tests/irq.c */
-enum test_result test_pci(struct test_ctx *ctx);	/* tests/pci.c */
-enum test_result test_virtio_rng(struct test_ctx *ctx); /* tests/virtio_rng.c */
-enum test_result test_virtio_blk(struct test_ctx *ctx); /* tests/virtio_blk.c */
+enum test_result test_irq(struct test_ctx *ctx);	 /* tests/irq.c */
+enum test_result test_pci(struct test_ctx *ctx);	 /* tests/pci.c */
+enum test_result test_virtio_rng(struct test_ctx *ctx);	 /* tests/virtio_rng.c */
+enum test_result test_virtio_intx(struct test_ctx *ctx); /* tests/virtio_intx.c */
+enum test_result test_virtio_blk(struct test_ctx *ctx);	 /* tests/virtio_blk.c */
 enum test_result test_blk_write(struct test_ctx *ctx);
 enum test_result test_virtio_hostile(struct test_ctx *ctx); /* tests/virtio_hostile.c */
 enum test_result test_virtio_console(struct test_ctx *ctx); /* tests/virtio_console.c */

@@ -79,8 +79,13 @@ enum test_result test_virtio_rng(struct test_ctx *ctx)
 	uint8_t *a = page_alloc(RNG_REQ_BYTES), *b = page_alloc(RNG_REQ_BYTES);
 	if (!a || !b)
 		return test_fail(ctx, "out of memory");
+	uint32_t irqs = irq_counts[RNG_VECTOR];
 	if ((r = fetch(ctx, &q, a, &n1)) != TEST_PASS || (r = fetch(ctx, &q, b, &n2)) != TEST_PASS)
 		return r;
+	delay_us(2000); /* an extra interrupt would show by now */
+	if (use_msix && irq_counts[RNG_VECTOR] - irqs != 2)
+		return test_fail(ctx, "%u MSI-X interrupts for 2 requests",
+				 irq_counts[RNG_VECTOR] - irqs);
 	report_info("rng_bytes", "%u,%u", n1, n2);
 	uint32_t n = n1 < n2 ? n1 : n2;
 	if (n >= 8 && !memcmp(a, b, n))
