@@ -12,6 +12,7 @@
 #include "display/display.h"
 #include "gpu/decode.h"
 #include "gpu/error.h"
+#include "gpu/fence.h"
 #include "kvm/guest_mem.h"
 
 typedef enum gpu_err (*gpu_backend_cmd_fn)(void *be, const struct gpu_cmd *cmd);
@@ -31,6 +32,17 @@ struct gpu_backend_ops {
 	gpu_backend_cmd_fn move_cursor;
 	/* Number of capsets (config num_capsets); NULL means none. */
 	uint32_t (*num_capsets)(void *be);
+
+	/* Asynchronous fences (virgl). NULL: a command's work is done when its
+	 * op returns (2D), so fenced replies go out at once. Otherwise a
+	 * fenced command that succeeded gets create_fence, its reply waits,
+	 * and when fence_fd is readable retire_fences reports, per timeline,
+	 * the latest fence id completed (it also drains fence_fd). */
+	int (*fence_fd)(void *be);
+	enum gpu_err (*create_fence)(void *be, struct gpu_timeline tl, uint64_t fence_id);
+	void (*retire_fences)(void *be,
+			      void (*done)(void *opaque, struct gpu_timeline tl, uint64_t fence_id),
+			      void *opaque);
 };
 
 /* What a backend is built with. */

@@ -123,7 +123,40 @@ static enum gpu_err dispatch(struct gpu *g, const struct gpu_cmd *c, uint8_t *re
 	return fn(g->backend.be, c);
 }
 
-size_t gpu_handle_request(struct gpu *g, const uint8_t *req, size_t len, uint8_t *resp, size_t cap)
+/* Fences without INFO_RING_IDX all share the global timeline. */
+static struct gpu_timeline timeline_of(const struct gpu_hdr *h)
+{
+	struct gpu_timeline tl = {0, 0};
+
+	if (h->flags & VIRTIO_GPU_FLAG_INFO_RING_IDX) {
+		tl.ctx_id = h->ctx_id;
+		tl.ring_idx = h->ring_idx;
+	}
+	return tl;
+}
+
+/* A fenced command that succeeded starts a backend fence; any fenced reply
+ * queues behind earlier parked ones of its timeline. */
+static enum gpu_err fence(struct gpu *g, const struct gpu_cmd *c, enum gpu_err err,
+			  struct gpu_reply_info *info)
+{
+	const struct gpu_backend_ops *ops = g->backend.ops;
+	bool created = false;
+
+	if (!info || !(c->hdr.flags & VIRTIO_GPU_FLAG_FENCE))
+		return err;
+	info->tl = timeline_of(&c->hdr);
+	info->fence_id = c->hdr.fence_id;
+	if (!err && ops && ops->create_fence) {
+		err = ops->create_fence(g->backend.be, info->tl, c->hdr.fence_id);
+		created = !err;
+	}
+	info->park = created || gpu_fences_busy(&g->fences, info->tl);
+	return err;
+}
+
+size_t gpu_handle_request(struct gpu *g, const uint8_t *req, size_t len, uint8_t *resp, size_t cap,
+			  struct gpu_reply_info *info)
 {
 	uint8_t out[GPU_MAX_REPLY_BYTES];
 	struct gpu_cmd c;
@@ -133,8 +166,11 @@ size_t gpu_handle_request(struct gpu *g, const uint8_t *req, size_t len, uint8_t
 	err = gpu_decode(req, len, &c);
 	if (err == GPU_E_SHORT && len < sizeof(struct virtio_gpu_ctrl_hdr))
 		return 0;
+	if (info)
+		info->park = false;
 	if (!err)
 		err = dispatch(g, &c, out, &n);
+	err = fence(g, &c, err, info);
 	if (err) {
 		log_guest_error("virtio-gpu: command 0x%x: %s", c.hdr.type, gpu_err_name(err));
 		n = 0;

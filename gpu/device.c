@@ -132,6 +132,7 @@ static void stop(struct gpu *g)
 	free(g->req);
 	g->elem = NULL;
 	g->req = NULL;
+	gpu_fences_free(&g->fences);
 	g->running = false;
 }
 
@@ -154,7 +155,7 @@ static int activate(void *dev, uint64_t feats, const struct guest_mem *mem,
 	g->irq = irq;
 	g->elem = malloc(sizeof(*g->elem));
 	g->req = malloc(GPU_MAX_REQUEST_BYTES);
-	if (!g->elem || !g->req) {
+	if (!g->elem || !g->req || gpu_fences_init(&g->fences, queues[GPU_QUEUE_CTRL].vq.size + 1u)) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -171,6 +172,7 @@ static int activate(void *dev, uint64_t feats, const struct guest_mem *mem,
 	return 0;
 fail:
 	log_error("virtio-gpu: activate: %s", strerror(-ret));
+	gpu_fences_free(&g->fences);
 	free(g->elem);
 	free(g->req);
 	g->elem = NULL;

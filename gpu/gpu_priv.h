@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gpu/fence.h"
 #include "gpu/gpu.h"
 #include "gpu/protocol.h"
 
@@ -37,13 +38,24 @@ struct gpu {
 	 * must not keep the worker from noticing it should stop. */
 	bool stopping;
 	struct vq_elem *elem;
-	uint8_t *req; /* GPU_MAX_REQUEST_BYTES: each request is copied here once */
+	uint8_t *req;		  /* GPU_MAX_REQUEST_BYTES: each request is copied here once */
+	struct gpu_fences fences; /* ctrl replies waiting for their fence */
+};
+
+/* What the worker must do with a reply besides writing it. */
+struct gpu_reply_info {
+	bool park; /* hold the used entry until fence_id completes on tl */
+	struct gpu_timeline tl;
+	uint64_t fence_id;
 };
 
 /* Handle one request of len bytes; write the reply (at most cap bytes) to
  * resp and return its length. 0 when the request is too short to have a
  * header: the spec gives no reply to send. */
-size_t gpu_handle_request(struct gpu *g, const uint8_t *req, size_t len, uint8_t *resp, size_t cap);
+/* info (may be NULL: never park, e.g. the cursor queue) says whether the
+ * reply must wait for a fence. */
+size_t gpu_handle_request(struct gpu *g, const uint8_t *req, size_t len, uint8_t *resp, size_t cap,
+			  struct gpu_reply_info *info);
 
 /* The longest reply (RESP_EDID). */
 #define GPU_MAX_REPLY_BYTES sizeof(struct virtio_gpu_resp_edid)
@@ -53,6 +65,8 @@ int gpu_worker_start(struct gpu *g);
 void gpu_worker_stop(struct gpu *g);
 /* Drain both queues once, cursor first (the worker's loop body; tests). */
 void gpu_worker_process(struct gpu *g);
+/* Release replies whose fences completed (on the backend's fence fd). */
+void gpu_worker_fences(struct gpu *g);
 
 /* A display output changed size: note it and raise the config event. */
 void gpu_output_resized(struct gpu *g, unsigned output, uint32_t w, uint32_t h);

@@ -12,7 +12,7 @@
 #include "gpu/gpu_priv.h"
 #include "kvm/log.h"
 
-enum { TAG_KILL, TAG_CTRL, TAG_CURSOR, TAG_DISPLAY };
+enum { TAG_KILL, TAG_CTRL, TAG_CURSOR, TAG_DISPLAY, TAG_FENCE };
 
 static struct virtqueue *queue(struct gpu *g, unsigned qi)
 {
@@ -27,6 +27,7 @@ static int process_one(struct gpu *g, unsigned qi)
 	struct virtqueue *vq = queue(g, qi);
 	struct vq_elem *e = g->elem;
 	uint8_t resp[GPU_MAX_REPLY_BYTES];
+	struct gpu_reply_info info = {0};
 	size_t len, n, cap;
 	int ret;
 
@@ -46,8 +47,15 @@ static int process_one(struct gpu *g, unsigned qi)
 	/* Cursor requests usually carry no reply buffer: cap is 0 then and
 	 * the chain is still returned. */
 	cap = e->in_len < sizeof(resp) ? e->in_len : sizeof(resp);
-	n = gpu_handle_request(g, g->req, len, resp, cap);
+	n = gpu_handle_request(g, g->req, len, resp, cap, qi == GPU_QUEUE_CTRL ? &info : NULL);
 	n = n ? vq_elem_write(vq->mem, e, 0, resp, n) : 0;
+	if (info.park) {
+		struct gpu_parked p = {info.tl, info.fence_id, e->head, (uint32_t)n};
+
+		/* One entry per descriptor head: room is never short. */
+		if (!gpu_fences_park(&g->fences, &p))
+			return 1;
+	}
 	vq_push(vq, e->head, (uint32_t)n);
 	return 1;
 }
@@ -103,6 +111,30 @@ void gpu_worker_process(struct gpu *g)
 	} while (more && !__atomic_load_n(&g->stopping, __ATOMIC_ACQUIRE));
 }
 
+static void push_ctrl(void *opaque, uint16_t head, uint32_t len)
+{
+	struct gpu *g = opaque;
+
+	vq_push(&g->queues[GPU_QUEUE_CTRL].vq, head, len);
+}
+
+static void fence_done(void *opaque, struct gpu_timeline tl, uint64_t fence_id)
+{
+	struct gpu *g = opaque;
+
+	if (queue(g, GPU_QUEUE_CTRL) && gpu_fences_retire(&g->fences, tl, fence_id, push_ctrl, g))
+		notify(g, GPU_QUEUE_CTRL, true);
+}
+
+/* The backend's fence fd fired: release the replies whose fences are done. */
+void gpu_worker_fences(struct gpu *g)
+{
+	const struct gpu_backend_ops *ops = g->backend.ops;
+
+	if (ops->retire_fences)
+		ops->retire_fences(g->backend.be, fence_done, g);
+}
+
 static void clear_eventfd(int fd)
 {
 	uint64_t v;
@@ -137,6 +169,9 @@ static void *worker_main(void *arg)
 				break;
 			case TAG_CURSOR:
 				clear_eventfd(g->queues[GPU_QUEUE_CURSOR].kick_fd);
+				break;
+			case TAG_FENCE:
+				gpu_worker_fences(g);
 				break;
 			case TAG_DISPLAY:
 				if (g->display->ops->dispatch(g->display) < 0)
@@ -177,6 +212,8 @@ int gpu_worker_start(struct gpu *g)
 		ret = watch(g->epoll_fd, g->queues[GPU_QUEUE_CURSOR].kick_fd, TAG_CURSOR);
 	if (!ret)
 		ret = watch(g->epoll_fd, g->display->ops->get_fd(g->display), TAG_DISPLAY);
+	if (!ret && g->backend.ops->fence_fd)
+		ret = watch(g->epoll_fd, g->backend.ops->fence_fd(g->backend.be), TAG_FENCE);
 	if (ret)
 		goto fail;
 	ret = -pthread_create(&g->thread, NULL, worker_main, g);

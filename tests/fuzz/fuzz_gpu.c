@@ -57,7 +57,7 @@ static void run_requests(struct gpu *g, const uint8_t *p, size_t n)
 			len = n;
 		struct gpu_cmd c;
 		(void)gpu_decode(p, len, &c);
-		size_t r = gpu_handle_request(g, p, len, resp, cap);
+		size_t r = gpu_handle_request(g, p, len, resp, cap, NULL);
 		if (r > cap)
 			abort();
 		p += len;

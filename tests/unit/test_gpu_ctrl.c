@@ -50,7 +50,7 @@ TestSuite(gpu_ctrl, .init = setup, .fini = teardown);
 static size_t handle(size_t len)
 {
 	memset(resp, 0xaa, sizeof(resp));
-	return gpu_handle_request(g, req, len, resp, sizeof(resp));
+	return gpu_handle_request(g, req, len, resp, sizeof(resp), NULL);
 }
 
 Test(gpu_ctrl, short_header_gets_no_reply)
@@ -121,10 +121,10 @@ Test(gpu_ctrl, reply_never_longer_than_buffer)
 {
 	req_hdr(req, VIRTIO_GPU_CMD_GET_DISPLAY_INFO, 0, 0);
 	memset(resp, 0xaa, sizeof(resp));
-	cr_assert_eq(gpu_handle_request(g, req, 24, resp, 30), 30);
+	cr_assert_eq(gpu_handle_request(g, req, 24, resp, 30, NULL), 30);
 	cr_assert_eq(resp[30], 0xaa);
-	cr_assert_eq(gpu_handle_request(g, req, 24, resp, 0), 0);
-	cr_assert_eq(gpu_handle_request(g, req, 24, resp, 10), 10);
+	cr_assert_eq(gpu_handle_request(g, req, 24, resp, 0, NULL), 0);
+	cr_assert_eq(gpu_handle_request(g, req, 24, resp, 10, NULL), 10);
 	cr_assert_eq(r32(resp, 0), VIRTIO_GPU_RESP_OK_DISPLAY_INFO);
 }
 
