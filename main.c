@@ -28,13 +28,16 @@ static void usage(FILE *f)
 		   "example: lkvm-gpu run -k bzImage -i initrd.img -p \"console=ttyS0\" -m 512 -c 2\n");
 }
 
-/* The benchmark passes the exec time so we can report time to first KVM_RUN. */
+/* The benchmark passes its spawn time so we can report time to first KVM_RUN
+ * from both the spawn and our own main(). */
 static void read_t0(void)
 {
 	const char *t0 = getenv("LKVM_GPU_T0_NS");
+	struct timespec ts;
 
-	if (t0)
-		vcpu_set_t0_ns(strtoull(t0, NULL, 10));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	vcpu_set_t0_ns(t0 ? strtoull(t0, NULL, 10) : 0,
+		       (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec);
 }
 
 int main(int argc, char **argv)

@@ -356,7 +356,7 @@ int run_vm(const struct run_options *o)
 	if (boot_guest(&m, o, &res))
 		goto out;
 	log_debug("setup: guest image %.2f ms", ms_since(&t));
-	if (create_vcpus(&m, o, &res))
+	if (vm_wait_ready(&m.vm) || create_vcpus(&m, o, &res))
 		goto out;
 	log_debug("setup: vCPUs %.2f ms", ms_since(&t));
 

@@ -23,12 +23,13 @@
 #define APIC_MODE_EXTINT   0x7
 #define APIC_MODE_NMI      0x4
 
-static unsigned long long t0_ns;
+static unsigned long long t0_ns, main_ns;
 static atomic_bool first_run_logged;
 
-void vcpu_set_t0_ns(unsigned long long t)
+void vcpu_set_t0_ns(unsigned long long spawn, unsigned long long main_start)
 {
-	t0_ns = t;
+	t0_ns = spawn;
+	main_ns = main_start;
 }
 
 static unsigned long long now_ns(void)
@@ -337,8 +338,15 @@ static void *vcpu_thread(void *arg)
 	pthread_setname_np(pthread_self(), name);
 
 	while (!vm_stopping(v->vm)) {
-		if (v->id == 0 && !atomic_exchange(&first_run_logged, true) && t0_ns)
-			log_debug("first KVM_RUN %.3f ms after exec", (now_ns() - t0_ns) / 1e6);
+		if (v->id == 0 && !atomic_exchange(&first_run_logged, true)) {
+			unsigned long long now = now_ns();
+
+			if (t0_ns)
+				log_debug("first KVM_RUN %.3f ms after main, %.3f ms after spawn",
+					  (now - main_ns) / 1e6, (now - t0_ns) / 1e6);
+			else
+				log_debug("first KVM_RUN %.3f ms after main", (now - main_ns) / 1e6);
+		}
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;

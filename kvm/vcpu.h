@@ -40,7 +40,8 @@ void vcpu_destroy(struct vcpu *v);
 /* Print registers (with --debug on a crash). */
 void vcpu_dump_regs(struct vcpu *v);
 
-/* Process start time for the "first KVM_RUN" measurement. */
-void vcpu_set_t0_ns(unsigned long long t0_ns);
+/* For the "first KVM_RUN" --debug line: CLOCK_MONOTONIC ns when the caller
+ * spawned us (0 if unknown) and when main() started. */
+void vcpu_set_t0_ns(unsigned long long spawn_ns, unsigned long long main_ns);
 
 #endif

@@ -143,9 +143,33 @@ static bool host_is_pvm(void)
 	return access("/sys/module/kvm_pvm", F_OK) == 0;
 }
 
+/* KVM_CREATE_PIT2 spawns a kernel thread and takes milliseconds; it runs
+ * beside RAM, device and image setup, and vm_wait_ready() joins it. */
+static void *create_pit(void *arg)
+{
+	struct vm *vm = arg;
+	struct kvm_pit_config pit = { .flags = 0 };
+
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+		vm->pit_errno = errno;
+	return NULL;
+}
+
+int vm_wait_ready(struct vm *vm)
+{
+	if (!vm->pit_thread_started)
+		return 0;
+	pthread_join(vm->pit_thread, NULL);
+	vm->pit_thread_started = false;
+	if (vm->pit_errno) {
+		log_error("KVM_CREATE_PIT2: %s", strerror(vm->pit_errno));
+		return -1;
+	}
+	return 0;
+}
+
 int vm_create(struct vm *vm, uint64_t ram_size)
 {
-	struct kvm_pit_config pit = { .flags = 0 };
 
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm_fd = vm->vm_fd = -1;
@@ -183,17 +207,19 @@ int vm_create(struct vm *vm, uint64_t ram_size)
 		log_error("KVM_CREATE_IRQCHIP: %s", strerror(errno));
 		return -1;
 	}
-	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
-		log_error("KVM_CREATE_PIT2: %s", strerror(errno));
-		return -1;
-	}
 	if (routing_init(vm) || map_ram(vm, ram_size))
 		return -1;
+	/* After the memory slots: both take KVM's slot locks. */
+	if (pthread_create(&vm->pit_thread, NULL, create_pit, vm) == 0)
+		vm->pit_thread_started = true;
+	else
+		create_pit(vm);
 	return 0;
 }
 
 void vm_destroy(struct vm *vm)
 {
+	vm_wait_ready(vm);
 	if (vm->ram_host)
 		munmap(vm->ram_host, vm->ram_size);
 	if (vm->vm_fd >= 0)

@@ -33,7 +33,15 @@ struct vm {
 	int exit_status;
 	bool stop_requested;
 	pthread_mutex_t stop_lock;
+
+	pthread_t pit_thread; /* see vm_wait_ready() */
+	bool pit_thread_started;
+	int pit_errno;
 };
+
+/* Finish the parts of VM creation that run in the background (the PIT).
+ * Call before creating vCPUs. */
+int vm_wait_ready(struct vm *vm);
 
 /* Ask the main thread to end the VM with this exit status. Any thread; only
  * the first request counts. */
