@@ -158,6 +158,7 @@ for c in "${cases[@]}"; do
 		# shellcheck disable=SC1090
 		. "$NESTED_DIR/cases/$c.sh"
 		check
+		[ -n "$FAILMSG" ] && [ "$RC" = 124 ] && FAILMSG="$FAILMSG; lkvm-gpu timed out and was killed"
 	fi
 	if [ -z "$FAILMSG" ]; then
 		echo "PASS $c (${ms}ms${mark:+, init marker at ${mark}ms})"
