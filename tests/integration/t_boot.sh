@@ -1,8 +1,8 @@
 # The probe's basic run with 1 and 2 vCPUs: command line passed through
 # exactly, e820 matching -m, initrd bytes checksummed by guest and host,
 # serial output, interrupts, every CPU up, PCI bus 0 consistent through both
-# config mechanisms, virtio rng and blk (read-only), and the default end
-# (test-exit, status 0).
+# config mechanisms, virtio rng (MSI-X and INTx), blk (read-only) and gpu
+# (headless), and the default end (test-exit, status 0).
 . "$(dirname "$0")/lib.sh"
 
 need_kvm boot_1cpu boot_2cpu || exit 0
@@ -17,11 +17,11 @@ for cpus in 1 2; do
 	name=boot_${cpus}cpu
 	log="$LOG_DIR/$name.log"
 	cmdline="probe.mem=512 console=ttyS0 words with  two spaces x=$cpus"
-	lkvm "$log" -k "$PROBE_ELF" -m 512 -c "$cpus" -i "$initrd" -d "$disk,ro" \
+	lkvm "$log" -k "$PROBE_ELF" -m 512 -c "$cpus" -i "$initrd" -d "$disk,ro" --gpu headless \
 		-p "$cmdline" --test-exit
 	status=$?
 	why=""
-	for t in cmdline e820 initrd serial irq smp pci virtio_rng virtio_intx virtio_blk; do
+	for t in cmdline e820 initrd serial irq smp pci virtio_rng virtio_intx virtio_blk gpu; do
 		v=$(probe_verdict "$log" "$t")
 		[ "$v" = PASS ] || why="${why}probe test $t: $v; "
 	done
@@ -39,7 +39,7 @@ for cpus in 1 2; do
 	n=$(grep -a -c '^PROBE: info serial=line [123] of 3$' "$log")
 	[ "$n" = 3 ] || why="${why}$n of 3 serial lines; "
 	grep -a -q '^PROBE: ready$' "$log" || why="${why}no ready line; "
-	[ "$(probe_summary "$log")" = "passed=10 failed=0 skipped=0" ] ||
+	[ "$(probe_summary "$log")" = "passed=11 failed=0 skipped=0" ] ||
 		why="${why}summary '$(probe_summary "$log")'; "
 	[ "$status" -eq 0 ] || why="${why}exit status $status; "
 	if [ -z "$why" ]; then

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ALLOC_ARENA_SIZE (8u << 20)
+#define ALLOC_ARENA_SIZE (24u << 20)
 
 /* NULL when the arena is exhausted. */
 void *page_alloc(size_t bytes);

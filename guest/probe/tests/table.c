@@ -16,6 +16,7 @@ const struct probe_test probe_tests[] = {
 	{"virtio_rng", test_virtio_rng, true},
 	{"virtio_intx", test_virtio_intx, true},
 	{"virtio_blk", test_virtio_blk, true},
+	{"gpu",        test_gpu,        true},
 	{"blk_write",  test_blk_write,  false},
 	{"virtio_hostile", test_virtio_hostile, false},
 	{"virtio_console", test_virtio_console, false},
