@@ -1,7 +1,8 @@
 /* One request in, one reply out: decode, dispatch to the backend or answer
  * the display queries here, encode the reply. Replies always echo the
- * request's fence (even on errors: Linux waits on it otherwise); 2D work
- * is done by the time the backend returns, so the fence is complete. */
+ * request's fence (even on errors: Linux waits on it otherwise). 2D work is
+ * done by the time the backend returns, so its fences are complete at once;
+ * a backend with fence ops makes the worker hold the reply (gpu/fence.h). */
 #include <endian.h>
 #include <string.h>
 
