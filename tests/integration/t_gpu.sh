@@ -1,10 +1,12 @@
 # virtio-gpu 2D driven by the probe: it draws a known picture (a pattern on
 # scattered backing, a partial update, a cursor) and reports the CRC-32 of
 # the RGB bytes it expects on screen; lkvm-gpu's --screenshot PNG must match
-# it pixel for pixel, at the default size and at a --resolution.
+# it pixel for pixel, at the default size and at a --resolution. Then 25
+# malformed commands (tests/gpu_hostile.c), each answered with the right
+# error, the device still working after each.
 . "$(dirname "$0")/lib.sh"
 
-need_kvm gpu_headless_1280x800 gpu_headless_800x600 || exit 0
+need_kvm gpu_headless_1280x800 gpu_headless_800x600 gpu_hostile || exit 0
 
 for res in default 800x600; do
 	name=gpu_headless_${res/default/1280x800}
@@ -34,3 +36,14 @@ for res in default 800x600; do
 	[ "$status" -eq 0 ] || why="${why}exit status $status; "
 	if [ -z "$why" ]; then pass "$name"; else fail "$name" "${why%; }" "$log"; fi
 done
+
+name=gpu_hostile
+log="$LOG_DIR/$name.log"
+lkvm "$log" --gpu headless -p "probe.tests=gpu_hostile" --test-exit
+status=$?
+why=""
+v=$(probe_verdict "$log" gpu_hostile)
+[ "$v" = PASS ] || why="${why}probe: $v; "
+[ "$(probe_info "$log" gpu_hostile_cases)" = 25 ] || why="${why}not all 25 cases ran; "
+[ "$status" -eq 0 ] || why="${why}exit status $status; "
+if [ -z "$why" ]; then pass "$name"; else fail "$name" "${why%; }" "$log"; fi

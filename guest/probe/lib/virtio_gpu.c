@@ -66,7 +66,7 @@ uint32_t vgpu_cmd2(struct vgpu *g, const void *req, size_t len, const void *tail
 	if (!virtq_wait_used(&g->ctrl, &done, got, deadline_ms(CMD_TIMEOUT_MS)) || done != head)
 		return 0;
 	if (*got < sizeof(struct vgpu_hdr))
-		return 0;
+		return VGPU_NO_RESPONSE;
 	return ((const struct vgpu_hdr *)g->resp)->type;
 }
 

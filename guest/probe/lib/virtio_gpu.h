@@ -104,8 +104,10 @@ int vgpu_open(struct vgpu *g, char *err, size_t errlen);
 void vgpu_close(struct vgpu *g);
 
 /* Send req (len bytes, at most a page) and wait for a response of up to
- * resp_len bytes into g->resp. Returns the response type, 0 on timeout or
- * if the device wrote less than a header. *got = bytes written. */
+ * resp_len bytes into g->resp. Returns the response type; VGPU_NO_RESPONSE
+ * if the device returned the buffers with less than a header written; 0 on
+ * timeout (or a full queue). *got = bytes written. */
+#define VGPU_NO_RESPONSE 0xffffffffu
 uint32_t vgpu_cmd(struct vgpu *g, const void *req, size_t len, size_t resp_len, uint32_t *got);
 
 /* Same, with the request split into two readable buffers (attach backing:

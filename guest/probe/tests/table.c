@@ -2,8 +2,8 @@
 
 /* Run order is table order. Not in the default set: `echo` and
  * `virtio_console` wait for a line on the host's stdin, `blk_write` changes
- * the disk, `virtio_hostile` makes the VMM log guest errors, and bench_* are
- * benchmarks. */
+ * the disk, `virtio_hostile` and `gpu_hostile` make the VMM log guest
+ * errors, and bench_* are benchmarks. */
 // clang-format off
 const struct probe_test probe_tests[] = {
 	{"cmdline", test_cmdline, true},
@@ -19,6 +19,7 @@ const struct probe_test probe_tests[] = {
 	{"gpu",        test_gpu,        true},
 	{"blk_write",  test_blk_write,  false},
 	{"virtio_hostile", test_virtio_hostile, false},
+	{"gpu_hostile", test_gpu_hostile, false},
 	{"virtio_console", test_virtio_console, false},
 	{"bench_blk",  test_bench_blk,  false},
 	{"bench_rtt",  test_bench_rtt,  false},

@@ -43,6 +43,7 @@ enum test_result test_virtio_blk(struct test_ctx *ctx);	 /* tests/virtio_blk.c *
 enum test_result test_blk_write(struct test_ctx *ctx);
 enum test_result test_virtio_hostile(struct test_ctx *ctx); /* tests/virtio_hostile.c */
 enum test_result test_gpu(struct test_ctx *ctx);	    /* tests/gpu.c */
+enum test_result test_gpu_hostile(struct test_ctx *ctx);    /* tests/gpu_hostile.c */
 enum test_result test_virtio_console(struct test_ctx *ctx); /* tests/virtio_console.c */
 enum test_result test_bench_blk(struct test_ctx *ctx);	    /* tests/bench.c */
 enum test_result test_bench_rtt(struct test_ctx *ctx);
