@@ -10,6 +10,7 @@
 #include "lib/crc32.h"
 #include "lib/report.h"
 #include "lib/string.h"
+#include "lib/gpu_fb.h"
 #include "lib/virtio_gpu.h"
 #include "tests/tests.h"
 
@@ -28,9 +29,7 @@
 #define HOT_Y	   3
 
 static struct vgpu g;
-static struct vgpu_mem_entry entries[MAX_CHUNKS];
-static uint8_t *chunks[MAX_CHUNKS];
-static unsigned nr_chunks;
+static struct gpu_fb fb;
 static uint32_t fb_w, fb_h;
 static uint32_t *cursor;
 
@@ -48,25 +47,6 @@ static bool in_part(uint32_t x, uint32_t y)
 static uint32_t fb_pixel(uint32_t x, uint32_t y)
 {
 	return in_part(x, y) ? pattern(x, y) ^ 0x00ff00ff : pattern(x, y);
-}
-
-static uint32_t *fb_at(uint64_t byte_off)
-{
-	return (uint32_t *)(chunks[byte_off / CHUNK] + byte_off % CHUNK);
-}
-
-/* Backing in 64 KiB pieces with a page between them: never contiguous. */
-static bool make_backing(uint64_t bytes)
-{
-	nr_chunks = 0;
-	for (uint64_t off = 0; off < bytes; off += CHUNK) {
-		uint32_t len = bytes - off < CHUNK ? (uint32_t)(bytes - off) : CHUNK;
-		if (nr_chunks == MAX_CHUNKS || !(chunks[nr_chunks] = page_alloc(CHUNK + 4096)))
-			return false;
-		entries[nr_chunks] = (struct vgpu_mem_entry){phys_addr(chunks[nr_chunks]), len, 0};
-		nr_chunks++;
-	}
-	return true;
 }
 
 static uint32_t cursor_pixel(uint32_t x, uint32_t y)
@@ -171,17 +151,14 @@ static enum test_result every_format(struct test_ctx *ctx)
 
 static enum test_result framebuffer(struct test_ctx *ctx)
 {
-	uint64_t stride = (uint64_t)fb_w * 4, bytes = stride * fb_h;
 	struct vgpu_rect full = {0, 0, fb_w, fb_h};
 
-	if (!make_backing(bytes))
-		return test_fail(ctx, "no memory for a %ux%u framebuffer", fb_w, fb_h);
+	EXPECT("framebuffer create + attach", gpu_fb_create(&g, &fb, FB_ID, fb_w, fb_h, CHUNK),
+	       VGPU_RESP_OK_NODATA);
+	uint64_t stride = fb.stride;
 	for (uint32_t y = 0; y < fb_h; y++)
 		for (uint32_t x = 0; x < fb_w; x++)
-			*fb_at(y * stride + x * 4) = pattern(x, y);
-	EXPECT("RESOURCE_CREATE_2D", vgpu_create_2d(&g, FB_ID, VGPU_FORMAT_B8G8R8X8, fb_w, fb_h),
-	       VGPU_RESP_OK_NODATA);
-	EXPECT("ATTACH_BACKING", vgpu_attach(&g, FB_ID, entries, nr_chunks), VGPU_RESP_OK_NODATA);
+			*gpu_fb_px(&fb, x, y) = pattern(x, y);
 	EXPECT("TRANSFER_TO_HOST_2D", vgpu_transfer(&g, FB_ID, full, 0), VGPU_RESP_OK_NODATA);
 	EXPECT("SET_SCANOUT", vgpu_set_scanout(&g, 0, FB_ID, full), VGPU_RESP_OK_NODATA);
 	EXPECT("RESOURCE_FLUSH", vgpu_flush(&g, FB_ID, full), VGPU_RESP_OK_NODATA);
@@ -191,7 +168,7 @@ static enum test_result framebuffer(struct test_ctx *ctx)
 		return test_fail(ctx, "scanout %ux%u is too small for the test", fb_w, fb_h);
 	for (uint32_t y = 0; y < fb_h; y++)
 		for (uint32_t x = 0; x < fb_w; x++)
-			*fb_at(y * stride + x * 4) = fb_pixel(x, y);
+			*gpu_fb_px(&fb, x, y) = fb_pixel(x, y);
 	struct vgpu_rect part = {PART_X, PART_Y, PART_W, PART_H};
 	EXPECT("partial TRANSFER_TO_HOST_2D",
 	       vgpu_transfer(&g, FB_ID, part, PART_Y * stride + PART_X * 4), VGPU_RESP_OK_NODATA);

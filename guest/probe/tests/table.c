@@ -23,6 +23,8 @@ const struct probe_test probe_tests[] = {
 	{"virtio_console", test_virtio_console, false},
 	{"bench_blk",  test_bench_blk,  false},
 	{"bench_rtt",  test_bench_rtt,  false},
+	{"bench_gpu_frames", test_bench_gpu_frames, false},
+	{"bench_gpu_rtt", test_bench_gpu_rtt, false},
 	{"echo",    test_echo,    false},
 };
 // clang-format on

@@ -47,5 +47,7 @@ enum test_result test_gpu_hostile(struct test_ctx *ctx);    /* tests/gpu_hostile
 enum test_result test_virtio_console(struct test_ctx *ctx); /* tests/virtio_console.c */
 enum test_result test_bench_blk(struct test_ctx *ctx);	    /* tests/bench.c */
 enum test_result test_bench_rtt(struct test_ctx *ctx);
+enum test_result test_bench_gpu_frames(struct test_ctx *ctx); /* tests/bench_gpu.c */
+enum test_result test_bench_gpu_rtt(struct test_ctx *ctx);
 
 #endif
