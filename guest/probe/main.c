@@ -10,6 +10,7 @@
  *   probe.mem=MiB       RAM size the e820 test expects
  */
 #include "arch/layout.h"
+#include "lib/alloc.h"
 #include "lib/bootinfo.h"
 #include "lib/cmdline.h"
 #include "lib/cpu.h"
@@ -130,6 +131,7 @@ __attribute__((noreturn)) void probe_main(uint64_t info, unsigned kind)
 	serial_puts("PROBE: ready\n");
 	lapic_quiesce();
 	bootinfo_parse(kind, info);
+	alloc_init();
 	run_tests(&tally);
 	report_line("done passed=%u failed=%u skipped=%u", tally.passed, tally.failed,
 		    tally.skipped);

@@ -1,7 +1,7 @@
 /* Page-aligned, zeroed memory for device rings and buffers: a bump allocator
- * over a static arena (guest physical = virtual, so a pointer is also the
- * address a device sees). Nothing is ever freed; alloc_mark/alloc_release
- * let a test give back everything it took. */
+ * over up to ALLOC_ARENA_SIZE of RAM after the probe image (guest physical =
+ * virtual, so a pointer is also the address a device sees). Nothing is ever
+ * freed; alloc_mark/alloc_release let a test give back what it took. */
 #ifndef PROBE_LIB_ALLOC_H
 #define PROBE_LIB_ALLOC_H
 
@@ -10,7 +10,11 @@
 
 #define ALLOC_ARENA_SIZE (24u << 20)
 
-/* NULL when the arena is exhausted. */
+/* Find the arena in the e820 map (after bootinfo_parse). */
+void alloc_init(void);
+size_t alloc_arena_size(void);
+
+/* NULL when the arena is exhausted (or alloc_init found no RAM). */
 void *page_alloc(size_t bytes);
 
 size_t alloc_mark(void);
