@@ -148,7 +148,7 @@ static bool host_is_pvm(void)
 static void *create_pit(void *arg)
 {
 	struct vm *vm = arg;
-	struct kvm_pit_config pit = { .flags = 0 };
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 
 	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		vm->pit_errno = errno;
