@@ -18,6 +18,7 @@ enum {
 	OPT_CONSOLE,
 	OPT_NAME,
 	OPT_NO_RNG,
+	OPT_NO_MSIX,
 	OPT_GPU,
 	OPT_GPU_OUTPUTS,
 	OPT_RESOLUTION,
@@ -35,6 +36,7 @@ static const struct option long_opts[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
+	{ "no-msix", no_argument, NULL, OPT_NO_MSIX },
 	{ "test-exit", no_argument, NULL, OPT_TEST_EXIT },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "gpu", required_argument, NULL, OPT_GPU },
@@ -61,6 +63,7 @@ void options_print_run_help(void)
 	       "  -d, --disk FILE[,ro]   virtio-blk disk image, repeatable (at most %d)\n"
 	       "      --console KIND     serial (default) or virtio (hvc0; serial stays too)\n"
 	       "      --no-rng           no virtio-rng device\n"
+	       "      --no-msix          PCI devices offer INTx only (no MSI-X capability)\n"
 	       "      --name NAME        VM name (control socket, window title)\n"
 	       "      --gpu MODES        virtio-gpu display: headless, wayland, or a list\n"
 	       "                         tried in order, e.g. wayland,headless\n"
@@ -233,6 +236,9 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, u
 			break;
 		case OPT_NO_RNG:
 			o->rng = false;
+			break;
+		case OPT_NO_MSIX:
+			o->pci_nomsi = true;
 			break;
 		case OPT_TEST_EXIT:
 			o->test_exit = true;

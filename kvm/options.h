@@ -27,7 +27,7 @@ struct run_options {
 	struct disk_option disks[OPT_MAX_DISKS];
 	unsigned nr_disks;
 	bool rng;           /* virtio-rng, on by default */
-	bool pci_nomsi;     /* force INTx (testing) */
+	bool pci_nomsi;     /* --no-msix: devices offer INTx only */
 
 	/* GPU (issue 4) */
 	const char *gpu;    /* NULL: no GPU; "headless", "wayland", "wayland,headless" */

@@ -104,3 +104,13 @@ Test(options, help)
 
 	cr_assert_eq(PARSE("--help"), 1);
 }
+
+Test(options, no_msix_and_no_rng)
+{
+	struct run_options o;
+	char err[256];
+
+	cr_assert_eq(PARSE("--no-msix", "--no-rng"), 0, "%s", err);
+	cr_assert(o.pci_nomsi);
+	cr_assert_not(o.rng);
+}
