@@ -219,6 +219,7 @@ int gpu_worker_start(struct gpu *g)
 	ret = -pthread_create(&g->thread, NULL, worker_main, g);
 	if (ret)
 		goto fail;
+	pthread_setname_np(g->thread, "gpu-worker");
 	return 0;
 fail:
 	if (g->kill_fd >= 0)
