@@ -30,6 +30,7 @@ done
 install -m 755 "$here/l2/init" "$root/init"
 install -m 644 "$here/l2/l2tests.sh" "$root/lib/l2tests.sh"
 
+# shellcheck disable=SC2086 # one word per module
 "$here/modorder.sh" "$moddir" $MODULES >"$root/etc/modules.order"
 while read -r ko; do
 	mkdir -p "$root/lib/modules/$(dirname "$ko")"

@@ -14,7 +14,7 @@
 # NESTED_SKIP="name ..." skips cases by name (reported as skipped).
 # Ends with "N passed, M failed, K skipped"; exit 1 if any failed.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 NESTED_DIR=tests/nested
 LOGDIR=build/nested/suite
 mode=auto
