@@ -164,7 +164,7 @@ static int valid_gpu_modes(const char *s)
 		return 0;
 	strcpy(buf, s);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (strcmp(tok, "headless") && strcmp(tok, "wayland") && strcmp(tok, "x11"))
+		if (strcmp(tok, "headless") && strcmp(tok, "wayland"))
 			return 0;
 	return s[strlen(s) - 1] != ',';
 }
@@ -248,7 +248,7 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, u
 			break;
 		case OPT_GPU:
 			if (!valid_gpu_modes(optarg))
-				FAIL("--gpu: '%s' is not a list of headless, wayland, x11", optarg);
+				FAIL("--gpu: '%s' is not a list of headless, wayland", optarg);
 			o->gpu = optarg;
 			break;
 		case OPT_GPU_OUTPUTS:

@@ -70,6 +70,7 @@ Test(options, bad_values_give_one_line_errors)
 	cr_assert_eq(PARSE("--console", "tty"), -1);
 	cr_assert_eq(PARSE("--gpu", "opengl"), -1);
 	cr_assert_eq(PARSE("--gpu", "wayland,"), -1);
+	cr_assert_eq(PARSE("--gpu", "x11"), -1, "no X11 display yet: refuse it up front");
 	cr_assert_eq(PARSE("--gpu-outputs", "17"), -1);
 	cr_assert_eq(PARSE("--resolution", "800"), -1);
 	cr_assert_eq(PARSE("--resolution", "0x600"), -1);
