@@ -16,8 +16,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 kver=$(cat "$deb/kver")
 moddir=$deb/linux/lib/modules/$kver
 
-# What the tests need: virtio over PCI, blk, rng, input, and the GPU stack.
-MODULES="virtio_pci virtio_blk virtio-rng virtio_input virtio_gpu"
+# What the tests need: virtio over PCI, blk, rng, console, input, the GPU stack.
+MODULES="virtio_pci virtio_blk virtio-rng virtio_console virtio_input virtio_gpu"
 
 root=$out/l2root
 rm -rf "$root"

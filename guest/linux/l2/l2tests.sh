@@ -15,7 +15,10 @@ test_boot() {
 	online=$(cat /sys/devices/system/cpu/online)
 	memkb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 	want=$(cmdline_arg l2cpus) || want=$cpus
-	if [ "$cpus" = "$want" ]; then
+	minkb=$(cmdline_arg l2memkb) || minkb=0
+	if [ "$memkb" -lt "$minkb" ]; then
+		echo "L2: FAIL boot memkb=$memkb, want at least $minkb"
+	elif [ "$cpus" = "$want" ]; then
 		echo "L2: PASS boot cpus=$cpus online=$online memkb=$memkb"
 	else
 		echo "L2: FAIL boot cpus=$cpus want=$want online=$online"
@@ -113,6 +116,26 @@ test_gpu() {
 	mode=$(cat /sys/class/drm/card0-Virtual-1/modes 2>/dev/null | head -n1)
 	sleep 1
 	echo "L2: PASS gpu driver=$drv mode=$mode"
+}
+
+# virtio-console: with lkvm-gpu --console virtio, /dev/hvc0 appears once
+# virtio_console is loaded; a line written there must reach lkvm-gpu's stdout.
+test_hvc() {
+	i=0
+	while [ ! -c /dev/hvc0 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ ! -c /dev/hvc0 ]; then
+		echo "L2: FAIL hvc no /dev/hvc0"
+		return
+	fi
+	if echo "L2: hvc0 says hello" >/dev/hvc0; then
+		echo "L2: PASS hvc wrote to /dev/hvc0"
+	else
+		echo "L2: FAIL hvc write to /dev/hvc0 failed"
+	fi
+	sleep 1
 }
 
 # DRM dumb buffer: /bin/drm-pattern draws a pattern the host compares with
