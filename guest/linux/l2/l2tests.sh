@@ -74,6 +74,26 @@ test_blk() {
 	fi
 }
 
+# virtio-blk read-only (-d IMG,ro): the host filled the image; L2 reads the
+# first MiB (fresh page cache, so from the device) and prints its md5 for
+# the host to compare, and a write must be refused.
+test_blkro() {
+	if [ ! -b /dev/vda ]; then
+		echo "L2: FAIL blkro no /dev/vda"
+		return
+	fi
+	ro=$(cat /sys/block/vda/ro)
+	sum=$(head -c 1048576 /dev/vda | md5sum | cut -d' ' -f1)
+	echo "L2: blkro md5=$sum"
+	if echo overwrite | dd of=/dev/vda conv=fsync 2>/dev/null; then
+		echo "L2: FAIL blkro a write to the read-only disk succeeded (ro=$ro)"
+	elif [ "$ro" != 1 ]; then
+		echo "L2: FAIL blkro /sys/block/vda/ro=$ro"
+	else
+		echo "L2: PASS blkro ro=1 write refused"
+	fi
+}
+
 # virtio-rng: /dev/hwrng must be backed by virtio and yield varying bytes.
 test_rng() {
 	cur=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)
