@@ -40,6 +40,19 @@ void display_frame_blit(const struct display_frame *f, const struct display_rect
 	pixman_image_unref(src);
 }
 
+void display_cursor_over(pixman_image_t *img, const uint32_t *argb, int x, int y)
+{
+	pixman_image_t *cur =
+	    pixman_image_create_bits(PIXMAN_a8r8g8b8, DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM,
+				     (uint32_t *)argb, DISPLAY_CURSOR_DIM * 4);
+
+	if (!cur)
+		return;
+	pixman_image_composite32(PIXMAN_OP_OVER, cur, NULL, img, 0, 0, 0, 0, x, y,
+				 DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM);
+	pixman_image_unref(cur);
+}
+
 int display_image_png(pixman_image_t *img, const char *path)
 {
 	return png_write_xrgb(path, pixman_image_get_data(img), pixman_image_get_width(img),

@@ -113,7 +113,7 @@ static int dispatch(struct display *d)
 static pixman_image_t *compose(struct output *o)
 {
 	struct display_frame f;
-	pixman_image_t *img, *cur;
+	pixman_image_t *img;
 
 	if (o->live.data) {
 		f = o->live;
@@ -129,16 +129,8 @@ static pixman_image_t *compose(struct output *o)
 		return NULL;
 	}
 	img = display_frame_copy(&f);
-	if (!img || !o->cursor_visible)
-		return img;
-	cur = pixman_image_create_bits(PIXMAN_a8r8g8b8, DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM,
-				       o->cursor, DISPLAY_CURSOR_DIM * 4);
-	if (cur) {
-		pixman_image_composite32(PIXMAN_OP_OVER, cur, NULL, img, 0, 0, 0, 0,
-					 o->cur_x - o->hot_x, o->cur_y - o->hot_y,
-					 DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM);
-		pixman_image_unref(cur);
-	}
+	if (img && o->cursor_visible)
+		display_cursor_over(img, o->cursor, o->cur_x - o->hot_x, o->cur_y - o->hot_y);
 	return img;
 }
 

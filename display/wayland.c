@@ -48,9 +48,14 @@ struct wl_out {
 
 	struct wl_surface *cursor_surface;
 	struct wl_buffer *cursor_buf;
-	uint32_t *cursor_px;
+	uint32_t *cursor_px; /* shm: the compositor may read it any time */
 	bool cursor_visible;
 	int hot_x, hot_y;
+	/* The guest's cursor as it last set it, for screenshots: the window
+	 * has no cursor in it, but a screenshot shows the guest's screen
+	 * (display.h), the same as headless. */
+	uint32_t cursor_copy[DISPLAY_CURSOR_DIM * DISPLAY_CURSOR_DIM];
+	int cur_x, cur_y;
 };
 
 struct wayland {
@@ -276,9 +281,13 @@ static void set_cursor(struct display *d, unsigned i, const uint32_t *argb, int 
 	if (i >= d->nr_outputs || w->dead)
 		return;
 	o = &w->out[i];
+	pthread_mutex_lock(&w->lock);
 	o->cursor_visible = argb != NULL;
 	o->hot_x = hot_x;
 	o->hot_y = hot_y;
+	if (argb)
+		memcpy(o->cursor_copy, argb, sizeof(o->cursor_copy));
+	pthread_mutex_unlock(&w->lock);
 	if (argb) {
 		if (!o->cursor_surface && make_cursor_buffer(o))
 			return;
@@ -293,9 +302,18 @@ static void set_cursor(struct display *d, unsigned i, const uint32_t *argb, int 
 	wl_display_flush(w->dpy);
 }
 
-/* The host pointer is the cursor: the user moves it, not the guest. */
+/* The host pointer is the cursor: the user moves it, not the guest. The
+ * position only places the cursor in screenshots. */
 static void move_cursor(struct display *d, unsigned i, int x, int y)
 {
+	struct wayland *w = to_wl(d);
+
+	if (i >= d->nr_outputs)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->out[i].cur_x = x;
+	w->out[i].cur_y = y;
+	pthread_mutex_unlock(&w->lock);
 }
 
 static int get_fd(struct display *d)
@@ -343,6 +361,8 @@ static int screenshot(struct display *d, unsigned i, const char *path)
 		    .stride = o->width * 4,
 		    .data = pixman_image_get_data(o->shown->img),
 		});
+	if (img && o->cursor_visible)
+		display_cursor_over(img, o->cursor_copy, o->cur_x - o->hot_x, o->cur_y - o->hot_y);
 	pthread_mutex_unlock(&w->lock);
 	if (!img)
 		return -ENODATA;

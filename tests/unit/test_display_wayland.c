@@ -188,6 +188,49 @@ Test(display_wayland, screenshot_of_own_buffer)
 	d->ops->destroy(d);
 }
 
+/* The window leaves the cursor to the host pointer, but a screenshot is
+ * the guest's screen: cursor composed at pointer - hotspot, as headless
+ * does (the integration test compares it with the probe's CRC). */
+Test(display_wayland, screenshot_composes_guest_cursor)
+{
+	struct display *d = open_wl(FW, FH);
+	static uint32_t frame[FW * FH], cur[64 * 64];
+	struct display_frame f = {PIXMAN_x8r8g8b8, FW, FH, FW * 4, frame};
+	struct display_rect all = {0, 0, FW, FH};
+	char path[128];
+	uint32_t *px, w, h;
+
+	for (uint32_t i = 0; i < FW * FH; i++)
+		frame[i] = pattern(i % FW, i / FW, 1);
+	cur[0] = 0xffff0000;
+	cur[64 * 5 + 6] = 0xff00ff00;
+	pump(d, 50);
+	d->ops->present(d, 0, &f, &all);
+	d->ops->set_cursor(d, 0, cur, 2, 3);
+	d->ops->move_cursor(d, 0, 40, 30);
+	snprintf(path, sizeof(path), "%s/cursor.png", dir);
+	cr_assert_eq(d->ops->screenshot(d, 0, path), 0);
+	cr_assert_eq(png_read_xrgb(path, &px, &w, &h), 0);
+	cr_assert_eq(px[27 * FW + 38], 0xff0000, "cursor (0,0) at pointer - hot: %06x",
+		     px[27 * FW + 38]);
+	cr_assert_eq(px[32 * FW + 44], 0x00ff00);
+	cr_assert_eq(px[27 * FW + 39], pattern(39, 27, 1), "transparent cursor pixel");
+	free(px);
+	/* Still there from the kept buffer after the frame goes away. */
+	d->ops->disable(d, 0);
+	cr_assert_eq(d->ops->screenshot(d, 0, path), 0);
+	cr_assert_eq(png_read_xrgb(path, &px, &w, &h), 0);
+	cr_assert_eq(px[27 * FW + 38], 0xff0000);
+	free(px);
+	/* Hidden: the frame alone. */
+	d->ops->set_cursor(d, 0, NULL, 0, 0);
+	cr_assert_eq(d->ops->screenshot(d, 0, path), 0);
+	cr_assert_eq(png_read_xrgb(path, &px, &w, &h), 0);
+	cr_assert_eq(px[27 * FW + 38], pattern(38, 27, 1));
+	free(px);
+	d->ops->destroy(d);
+}
+
 Test(display_wayland, compositor_exit_reports_close)
 {
 	struct display *d = open_wl(FW, FH);
