@@ -5,3 +5,5 @@ set -eu
 cd "$(dirname "$0")/.."
 echo "== boot: exec -> probe ready (median of ${BENCH_RUNS:-10})"
 python3 scripts/bench/boot.py
+echo "== devices: virtio-blk and virtio-gpu (median of ${BENCH_RUNS:-5})"
+python3 scripts/bench/devices.py

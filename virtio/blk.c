@@ -23,6 +23,8 @@
 #define MAX_RANGES     16
 #define MAX_REQ_BYTES  (32u << 20) /* cap on one request's data */
 #define MAX_ZERO_SECTS (1u << 22)  /* 2 GiB per discard / write-zeroes range */
+/* Longest spin on the ring between requests (see vworker_set_poll). */
+#define BLK_POLL_MAX_NS 200000
 
 struct blk_hdr {
 	uint32_t type;
@@ -263,6 +265,7 @@ static int blk_activate(void *dev, uint64_t features, const struct guest_mem *me
 	b->mem = mem;
 	b->queues = queues;
 	b->irq = irq;
+	vworker_set_poll(&b->worker, BLK_POLL_MAX_NS);
 	return vworker_start(&b->worker, queues, 1, NULL, 0, blk_handle, b);
 }
 

@@ -250,6 +250,13 @@ int vq_pop(struct virtqueue *vq, struct vq_elem *elem)
 	return 1;
 }
 
+bool vq_avail_pending(const struct virtqueue *vq)
+{
+	if (!vq->size || vq->broken)
+		return false;
+	return load16(vq->avail_host + 2) != vq->last_avail; /* avail->idx */
+}
+
 void vq_push(struct virtqueue *vq, uint16_t head, uint32_t len)
 {
 	uint8_t *slot;

@@ -58,6 +58,10 @@ int vq_init(struct virtqueue *vq, const struct guest_mem *mem, uint16_t size, ui
  * (vq->broken set). */
 int vq_pop(struct virtqueue *vq, struct vq_elem *elem);
 
+/* Has the driver made buffers available that vq_pop has not taken yet?
+ * A cheap read of avail->idx, for polling. */
+bool vq_avail_pending(const struct virtqueue *vq);
+
 /* Return a chain with len bytes written. */
 void vq_push(struct virtqueue *vq, uint16_t head, uint32_t len);
 

@@ -12,13 +12,47 @@
 
 #include "virtio/virtio_dev.h"
 
+/* Adaptive polling policy (pure state, unit tested). The window grows
+ * (doubling from VPOLL_START_NS up to max_ns) while kicks arrive within
+ * max_ns of going to sleep, and halves to 0 when they arrive later. If
+ * windows keep expiring without catching anything (typically the worker
+ * shares a CPU with the vCPU it waits for, so spinning only delays the
+ * guest), polling pauses for a cooldown of wake-ups that doubles each time
+ * it happens again. */
+struct vpoll {
+	uint64_t max_ns, ns;
+	unsigned miss_streak;
+	uint32_t cooldown, backoff;
+};
+
+#define VPOLL_START_NS	  4000
+#define VPOLL_MISS_LIMIT  12
+#define VPOLL_BACKOFF_MIN 64
+#define VPOLL_BACKOFF_MAX 8192
+
+void vpoll_init(struct vpoll *p, uint64_t max_ns);
+/* A kick woke the worker after it slept slept_ns. */
+void vpoll_woken(struct vpoll *p, uint64_t slept_ns);
+/* Window to spin for now (0: go straight to sleep). */
+uint64_t vpoll_window(const struct vpoll *p);
+/* A polling session ended; caught: it served at least one request. */
+void vpoll_session_done(struct vpoll *p, bool caught);
+
 struct vworker {
 	pthread_t thread;
 	int epfd, stop_fd;
 	bool running;
+	bool stopping; /* atomic: ends a polling spin */
 	/* idx < nr queues: queue idx kicked; idx >= 1000: extra fd (idx-1000). */
 	void (*handle)(void *dev, unsigned idx);
 	void *dev;
+	struct virtio_queue *queues;
+	unsigned nq;
+	/* After serving, watch the rings for vpoll_window() before sleeping
+	 * (vworker_set_poll; max 0: never). */
+	struct vpoll poll;
+	/* Counters for tests and --debug. */
+	uint64_t wakeups, poll_hits, poll_sessions, poll_empty;
 };
 
 #define VWORKER_EXTRA_BASE 1000
@@ -28,6 +62,11 @@ struct vworker {
  * are the device's to read. */
 int vworker_start(struct vworker *w, struct virtio_queue *queues, unsigned nq, const int *extra_fds,
 		  unsigned n_extra, void (*handle)(void *dev, unsigned idx), void *dev);
+/* Enable bounded adaptive polling before vworker_start (0 disables). A
+ * device whose requests are short (blk) trades at most max_ns of CPU per
+ * idle gap for not paying a thread wake-up per request; an idle guest
+ * costs nothing. */
+void vworker_set_poll(struct vworker *w, uint64_t max_ns);
 /* Stop and join; safe if never started. */
 void vworker_stop(struct vworker *w);
 

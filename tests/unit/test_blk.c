@@ -11,6 +11,7 @@
 
 #include "tests/unit/vq_builder.h"
 #include "virtio/blk.h"
+#include "virtio/worker.h"
 
 #define DISK_SIZE (1 << 20)
 
@@ -336,4 +337,105 @@ Test(blk, worker_serves_kicks_and_interrupts)
 	virtio_blk_ops.reset(blk);
 	close(q.kick_fd);
 	close(irq_fd);
+}
+
+/* With a polling window open, a request the driver adds without kicking
+ * is still served: the worker is spinning on the ring. */
+Test(blk, polling_worker_serves_unkicked_requests)
+{
+	struct virtio_queue q = {.kick_fd = eventfd(0, EFD_NONBLOCK)};
+	struct virtio_irq irq = {.queue = irq_q, .config = irq_nop, .needs_reset = irq_nop};
+	struct {
+		uint32_t type, ioprio;
+		uint64_t sector;
+	} h = {VIRTIO_BLK_T_IN, 0, 1};
+	struct pollfd p;
+	uint16_t id;
+	uint32_t len;
+	uint64_t one = 1, v;
+
+	irq_fd = eventfd(0, 0);
+	cr_assert_eq(vqb_vq_init(&b, &q.vq, false), 0); /* no used_event to keep up */
+	cr_assert_eq(virtio_blk_ops.activate(blk, 0, &b.gm, &q, &irq), 0);
+	/* Ordered before the worker reads it by the kick's eventfd. */
+	blk->worker.poll.max_ns = blk->worker.poll.ns = 2000000000ull;
+	for (unsigned i = 0; i < 3; i++) {
+		struct vqb_buf bufs[3] = {vqb_buf_out(&b, &h, 16), vqb_buf_in(&b, 512),
+					  vqb_buf_in(&b, 1)};
+
+		vqb_add_chain(&b, bufs, 3);
+		if (i == 0)
+			cr_assert_eq(write(q.kick_fd, &one, 8), 8);
+		p = (struct pollfd){.fd = irq_fd, .events = POLLIN};
+		cr_assert_eq(poll(&p, 1, 5000), 1, "request %u not served within 5 s", i);
+		cr_assert_eq(read(irq_fd, &v, 8), 8);
+		cr_assert(vqb_get_used(&b, &id, &len));
+		cr_expect_eq(len, 513);
+	}
+	virtio_blk_ops.reset(blk); /* must end the spin at once */
+	cr_expect_eq(blk->worker.wakeups, 1, "requests 2 and 3 needed no wake-up");
+	close(q.kick_fd);
+	close(irq_fd);
+}
+
+/* The adaptive polling policy. */
+Test(vpoll, grows_while_kicks_come_soon_and_shrinks_when_late)
+{
+	struct vpoll p;
+
+	vpoll_init(&p, 64000);
+	cr_expect_eq(vpoll_window(&p), 0);
+	vpoll_woken(&p, 20000);
+	cr_expect_eq(vpoll_window(&p), VPOLL_START_NS);
+	vpoll_woken(&p, 20000);
+	vpoll_woken(&p, 20000);
+	cr_expect_eq(vpoll_window(&p), 4 * VPOLL_START_NS);
+	vpoll_woken(&p, 20000);
+	vpoll_woken(&p, 20000);
+	cr_expect_eq(vpoll_window(&p), 32000, "stops growing once it covers the gap");
+	vpoll_woken(&p, 60000);
+	cr_expect_eq(vpoll_window(&p), 64000, "capped at max");
+	vpoll_woken(&p, 1000000);
+	cr_expect_eq(vpoll_window(&p), 32000);
+	for (int i = 0; i < 5; i++)
+		vpoll_woken(&p, 1000000);
+	cr_expect_eq(vpoll_window(&p), 0, "an idle guest costs no polling");
+}
+
+Test(vpoll, windows_that_catch_nothing_pause_polling_with_backoff)
+{
+	struct vpoll p;
+
+	vpoll_init(&p, 64000);
+	for (int i = 0; i < 6; i++)
+		vpoll_woken(&p, 50000);
+	cr_assert_eq(vpoll_window(&p), 64000);
+	for (int i = 0; i < VPOLL_MISS_LIMIT - 1; i++)
+		vpoll_session_done(&p, false);
+	cr_expect_eq(vpoll_window(&p), 64000);
+	vpoll_session_done(&p, false);
+	cr_expect_eq(vpoll_window(&p), 0, "paused after %d empty windows", VPOLL_MISS_LIMIT);
+	for (int i = 0; i < VPOLL_BACKOFF_MIN - 1; i++)
+		vpoll_woken(&p, 1000);
+	cr_expect_eq(vpoll_window(&p), 0, "still cooling down");
+	vpoll_woken(&p, 1000);
+	vpoll_woken(&p, 1000);
+	cr_expect_eq(vpoll_window(&p), VPOLL_START_NS, "polling again after the cooldown");
+	/* Failing again doubles the pause; a catch resets it. */
+	for (int i = 0; i < VPOLL_MISS_LIMIT; i++)
+		vpoll_session_done(&p, false);
+	cr_expect_eq(p.cooldown, 2 * VPOLL_BACKOFF_MIN);
+	p.cooldown = 0;
+	vpoll_session_done(&p, true);
+	cr_expect_eq(p.backoff, VPOLL_BACKOFF_MIN);
+	cr_expect_eq(p.miss_streak, 0);
+}
+
+Test(vpoll, disabled_without_max)
+{
+	struct vpoll p;
+
+	vpoll_init(&p, 0);
+	vpoll_woken(&p, 10);
+	cr_expect_eq(vpoll_window(&p), 0);
 }
