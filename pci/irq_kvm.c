@@ -1,8 +1,6 @@
 #include "pci/irq_kvm.h"
 
 #include <errno.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -80,98 +78,39 @@ void msix_kvm_exit(struct msix_kvm *k)
 
 /* INTx ------------------------------------------------------------------ */
 
-/* After each EOI KVM has lowered the line; raise it again while the
- * device still has something to report (level semantics). */
-static void *resample_loop(void *arg)
+void pci_intx_init(struct pci_intx *x, struct vm *vm, unsigned gsi)
 {
-	struct pci_intx *x = arg;
-	struct pollfd p[2] = {{.fd = x->resample_fd, .events = POLLIN},
-			      {.fd = x->kill_fd, .events = POLLIN}};
-	uint64_t v;
-
-	for (;;) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[1].revents)
-			break;
-		if (p[0].revents & POLLIN) {
-			if (read(x->resample_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-				break;
-			if (x->pending(x->ctx))
-				kick(x->trigger_fd);
-		}
-	}
-	return NULL;
-}
-
-int pci_intx_init(struct pci_intx *x, struct vm *vm, unsigned gsi, bool (*pending)(void *),
-		  void *ctx)
-{
-	int r;
-
-	memset(x, 0, sizeof(*x));
+	pci_intx_none(x);
 	x->vm = vm;
 	x->gsi = gsi;
-	x->pending = pending;
-	x->ctx = ctx;
-	x->trigger_fd = x->resample_fd = x->kill_fd = -1;
-	x->trigger_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	x->resample_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	x->kill_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (x->trigger_fd < 0 || x->resample_fd < 0 || x->kill_fd < 0) {
-		r = -errno;
-		goto fail;
-	}
-	/* Without a vm (tests) the eventfds and the thread still run; only
-	 * KVM's side is missing. */
-	r = vm ? vm_irqfd(vm, gsi, x->trigger_fd, x->resample_fd, false) : 0;
-	if (r)
-		goto fail;
-	r = -pthread_create(&x->thread, NULL, resample_loop, x);
-	if (r) {
-		if (vm)
-			vm_irqfd(vm, gsi, x->trigger_fd, -1, true);
-		goto fail;
-	}
-	x->has_thread = true;
-	return 0;
-fail:
-	log_error("pci: INTx on GSI %u: %s", gsi, strerror(-r));
-	pci_intx_exit(x);
-	return r;
+	x->live = true;
 }
 
 void pci_intx_none(struct pci_intx *x)
 {
 	memset(x, 0, sizeof(*x));
-	x->trigger_fd = x->resample_fd = x->kill_fd = -1;
+}
+
+void pci_intx_set(struct pci_intx *x, bool level)
+{
+	int r;
+
+	if (!x->live || x->level == level)
+		return;
+	x->level = level;
+	if (x->fake_set) {
+		x->fake_set(x->ctx, level);
+		return;
+	}
+	if (!x->vm)
+		return;
+	r = vm_irq_line(x->vm, x->gsi, level);
+	if (r)
+		log_error("pci: INTx GSI %u level %d: %s", x->gsi, level, strerror(-r));
 }
 
 void pci_intx_exit(struct pci_intx *x)
 {
-	if (x->has_thread) {
-		kick(x->kill_fd);
-		pthread_join(x->thread, NULL);
-		if (x->vm)
-			vm_irqfd(x->vm, x->gsi, x->trigger_fd, -1, true);
-		x->has_thread = false;
-	}
-	if (x->trigger_fd >= 0)
-		close(x->trigger_fd);
-	if (x->resample_fd >= 0)
-		close(x->resample_fd);
-	if (x->kill_fd >= 0)
-		close(x->kill_fd);
-	x->trigger_fd = x->resample_fd = x->kill_fd = -1;
-}
-
-void pci_intx_raise(struct pci_intx *x)
-{
-	if (x->fake_raise)
-		x->fake_raise(x->ctx);
-	else if (x->trigger_fd >= 0)
-		kick(x->trigger_fd);
+	pci_intx_set(x, false);
+	x->live = false;
 }

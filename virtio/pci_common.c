@@ -1,7 +1,8 @@
 /* The common configuration structure of the modern virtio PCI transport:
  * feature negotiation, device status, queue setup, reset. vCPU threads
  * call in here with vp->lock taken by vpci_common_io(); device threads
- * never take that lock (they only touch status/isr atomically), so a
+ * never take that lock (they touch status atomically and the ISR under
+ * isr_lock), so a
  * reset may wait for a device thread without deadlock.
  */
 #include <errno.h>
@@ -55,7 +56,7 @@ void vpci_reset(struct virtio_pci *vp)
 	vp->queue_sel = 0;
 	__atomic_store_n(&vp->config_vector, VPCI_NO_VECTOR, __ATOMIC_RELAXED);
 	__atomic_store_n(&vp->status, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&vp->isr, 0, __ATOMIC_RELEASE);
+	vpci_isr_clear(vp);
 	if (vp->has_msix)
 		pci_msix_clear_pending(&vp->msix);
 }

@@ -38,18 +38,44 @@ static bool intx_disabled(struct virtio_pci *vp)
 	return hi & (PCI_COMMAND_INTX_DISABLE >> 8);
 }
 
+static bool msix_on(struct virtio_pci *vp)
+{
+	return vp->has_msix && pci_msix_enabled(&vp->msix);
+}
+
+/* isr_lock held. The INTx line is high exactly while a cause is unread,
+ * unless the driver turned INTx off (command register, or MSI-X on): so
+ * every interrupt the driver takes finds its cause in the ISR. */
+static void intx_update(struct virtio_pci *vp)
+{
+	pci_intx_set(&vp->intx, vp->isr && !intx_disabled(vp) && !msix_on(vp));
+}
+
+uint8_t vpci_isr_clear(struct virtio_pci *vp)
+{
+	uint8_t isr;
+
+	pthread_mutex_lock(&vp->isr_lock);
+	isr = vp->isr;
+	vp->isr = 0;
+	intx_update(vp);
+	pthread_mutex_unlock(&vp->isr_lock);
+	return isr;
+}
+
 /* With MSI-X on, a vector or nothing (NO_VECTOR means the driver wants no
  * interrupt). With it off, INTx: set the ISR cause, raise the line. */
 static void raise(struct virtio_pci *vp, uint16_t vector, uint8_t cause)
 {
-	if (vp->has_msix && pci_msix_enabled(&vp->msix)) {
+	if (msix_on(vp)) {
 		if (vector != VPCI_NO_VECTOR)
 			pci_msix_notify(&vp->msix, vector);
 		return;
 	}
-	__atomic_fetch_or(&vp->isr, cause, __ATOMIC_ACQ_REL);
-	if (!intx_disabled(vp))
-		pci_intx_raise(&vp->intx);
+	pthread_mutex_lock(&vp->isr_lock);
+	vp->isr |= cause;
+	intx_update(vp);
+	pthread_mutex_unlock(&vp->isr_lock);
 }
 
 static void irq_queue(struct virtio_irq *irq, unsigned q)
@@ -77,13 +103,6 @@ static void irq_needs_reset(struct virtio_irq *irq)
 	irq_config(irq);
 }
 
-static bool intx_pending(void *ctx)
-{
-	struct virtio_pci *vp = ctx;
-
-	return __atomic_load_n(&vp->isr, __ATOMIC_ACQUIRE) != 0;
-}
-
 /* BARs ------------------------------------------------------------------ */
 
 static void kick(int fd)
@@ -106,9 +125,9 @@ void virtio_pci_regs_io(void *owner, uint64_t off, void *data, uint32_t size, bo
 	}
 	if (off == VPCI_ISR_OFF) {
 		if (!is_write) {
-			/* Reading ISR acknowledges: it clears, and with INTx
-			 * the resample after EOI then leaves the line low. */
-			isr = __atomic_exchange_n(&vp->isr, 0, __ATOMIC_ACQ_REL);
+			/* Reading ISR acknowledges: it clears and lowers INTx
+			 * before the driver's EOI. */
+			isr = vpci_isr_clear(vp);
 			memset(data, 0, size);
 			memcpy(data, &isr, 1);
 		}
@@ -225,6 +244,10 @@ static void cfg_written(struct pci_dev *d, uint32_t off, uint32_t size)
 
 	if (vp->has_msix)
 		pci_msix_cfg_written(&vp->msix, off, size);
+	/* INTx disable or MSI-X enable may have changed: the line follows. */
+	pthread_mutex_lock(&vp->isr_lock);
+	intx_update(vp);
+	pthread_mutex_unlock(&vp->isr_lock);
 	cfg_window_access(vp, off, size, true);
 }
 
@@ -273,6 +296,7 @@ int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, const struct guest_mem
 	vp->irq = (struct virtio_irq){
 	    .queue = irq_queue, .config = irq_config, .needs_reset = irq_needs_reset};
 	pthread_mutex_init(&vp->lock, NULL);
+	pthread_mutex_init(&vp->isr_lock, NULL);
 	pci_intx_none(&vp->intx); /* set up by register, once the slot is known */
 	for (unsigned i = 0; i < nq; i++) {
 		vp->queues[i].kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -370,9 +394,7 @@ int virtio_pci_register(struct virtio_pci *vp, struct pci_bus *bus)
 	if (r)
 		return r;
 	pci_cfg_set8(&vp->pci.cfg, PCI_INTERRUPT_LINE, pci_intx_gsi(vp->pci.slot, 0));
-	r = pci_intx_init(&vp->intx, vp->vm, pci_intx_gsi(vp->pci.slot, 0), intx_pending, vp);
-	if (r)
-		return r;
+	pci_intx_init(&vp->intx, vp->vm, pci_intx_gsi(vp->pci.slot, 0));
 	log_debug("virtio %s: 00:%02x.0, BAR0 0x%llx", vp->ops->name, vp->pci.slot,
 		  (unsigned long long)pci_cfg_bar_addr(&vp->pci.cfg, VPCI_BAR_REGS));
 	return 0;
@@ -396,4 +418,5 @@ void virtio_pci_exit(struct virtio_pci *vp)
 		vp->queues[i].kick_fd = -1;
 	}
 	pthread_mutex_destroy(&vp->lock);
+	pthread_mutex_destroy(&vp->isr_lock);
 }

@@ -65,7 +65,10 @@ struct virtio_pci {
 	bool active;
 	struct vpci_queue_cfg qcfg[VPCI_MAX_QUEUES];
 	struct virtio_queue queues[VPCI_MAX_QUEUES];
-	uint8_t isr; /* atomic */
+	/* The ISR and the INTx level that follows it change together under
+	 * isr_lock (a leaf lock; vp->lock may be held around it). */
+	pthread_mutex_t isr_lock;
+	uint8_t isr;
 	struct virtio_irq irq;
 
 	uint8_t cfg_cap; /* VIRTIO_PCI_CAP_PCI_CFG: BAR access via config space */

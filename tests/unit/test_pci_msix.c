@@ -193,43 +193,47 @@ Test(pci_msix, clear_pending_drops_pba)
 	cr_expect_eq(fired[0], 0);
 }
 
-/* INTx resampling without KVM: after an EOI (resample eventfd signalled),
- * the line is raised again only while the device still has a cause. */
-#include <poll.h>
-#include <unistd.h>
-
+/* The INTx line without KVM: only level changes go out. */
 #include "pci/irq_kvm.h"
 
-static bool still_pending;
-static bool intx_pending_cb(void *ctx)
+static unsigned level_changes;
+static bool last_level;
+static void record_level(void *ctx, bool level)
 {
-	return still_pending;
+	level_changes++;
+	last_level = level;
 }
 
-static uint64_t wait_count(int fd, int ms)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	uint64_t v = 0;
-
-	if (poll(&p, 1, ms) == 1 && read(fd, &v, sizeof(v)) != sizeof(v))
-		v = 0;
-	return v;
-}
-
-Test(pci_intx, resample_reraises_only_while_pending)
+Test(pci_intx, only_level_changes_reach_the_line)
 {
 	struct pci_intx x;
-	uint64_t one = 1;
 
-	cr_assert_eq(pci_intx_init(&x, NULL, 17, intx_pending_cb, NULL), 0);
-	pci_intx_raise(&x);
-	cr_expect_eq(wait_count(x.trigger_fd, 1000), 1);
-	still_pending = true;
-	cr_assert_eq(write(x.resample_fd, &one, 8), 8);
-	cr_expect_eq(wait_count(x.trigger_fd, 5000), 1, "pending cause not re-raised");
-	still_pending = false;
-	cr_assert_eq(write(x.resample_fd, &one, 8), 8);
-	cr_expect_eq(wait_count(x.trigger_fd, 200), 0, "raised with nothing pending");
+	level_changes = 0;
+	pci_intx_init(&x, NULL, 17);
+	x.fake_set = record_level;
+	pci_intx_set(&x, true);
+	pci_intx_set(&x, true);
+	cr_expect_eq(level_changes, 1);
+	cr_expect(last_level);
+	pci_intx_set(&x, false);
+	pci_intx_set(&x, false);
+	cr_expect_eq(level_changes, 2);
+	pci_intx_set(&x, true);
 	pci_intx_exit(&x);
-	cr_expect_eq(x.trigger_fd, -1);
+	cr_expect_eq(level_changes, 4, "exit leaves the line low");
+	cr_expect_not(last_level);
+	pci_intx_set(&x, true);
+	cr_expect_eq(level_changes, 4, "a line after exit stays quiet");
+}
+
+Test(pci_intx, none_is_inert)
+{
+	struct pci_intx x;
+
+	level_changes = 0;
+	pci_intx_none(&x);
+	x.fake_set = record_level;
+	pci_intx_set(&x, true);
+	pci_intx_exit(&x);
+	cr_expect_eq(level_changes, 0);
 }
