@@ -62,7 +62,7 @@ static void deliver(struct pci_msix *m, unsigned vec)
 		uint64_t addr = (uint64_t)e->addr_hi << 32 | e->addr_lo;
 
 		if (m->ops->route(m->ctx, vec, addr, e->data)) {
-			log_error("msix %s: cannot route vector %u", m->dev->name, vec);
+			log_guest_error("msix %s: cannot route vector %u", m->dev->name, vec);
 			return;
 		}
 		m->dirty[vec] = false;

@@ -173,8 +173,8 @@ static void set_ioeventfds(struct virtio_pci *vp, bool assign)
 		    vm_ioeventfd(vp->vm, addr, 0, false, false, 0, vp->queues[q].kick_fd, !assign);
 
 		if (r)
-			log_error("virtio %s: ioeventfd for queue %u: %s", vp->ops->name, q,
-				  strerror(-r));
+			log_guest_error("virtio %s: ioeventfd for queue %u: %s", vp->ops->name, q,
+					strerror(-r));
 	}
 }
 

@@ -122,9 +122,10 @@ int vq_init(struct virtqueue *vq, const struct guest_mem *mem, uint16_t size, ui
 	return 0;
 }
 
-static int vq_fail(struct virtqueue *vq)
+static int vq_fail(struct virtqueue *vq, const char *why)
 {
 	vq->broken = true;
+	vq->fault = why;
 	return -EIO;
 }
 
@@ -141,22 +142,23 @@ static void read_desc(const uint8_t *table, uint32_t i, struct desc *d)
 	d->next = le16toh(raw.next);
 }
 
-/* Record one segment; enforces ordering, chain length and RAM bounds. */
-static int add_seg(struct vq_elem *e, const struct guest_mem *mem, const struct desc *d,
-		   unsigned *steps)
+/* Record one segment; enforces ordering, chain length and RAM bounds.
+ * NULL, or what is wrong. */
+static const char *add_seg(struct vq_elem *e, const struct guest_mem *mem, const struct desc *d,
+			   unsigned *steps)
 {
 	bool writable = d->flags & DESC_F_WRITE;
 	uint16_t n;
 
 	if (++*steps > VQ_MAX_SEGS)
-		return -1;
+		return "chain longer than " VQ_MAX_SEGS_STR " descriptors";
 	if (!writable && e->n_in)
-		return -1; /* readable after writable */
+		return "readable descriptor after a writable one";
 	/* Empty segments carry nothing; skip them (still counted above). */
 	if (d->len == 0)
-		return 0;
+		return NULL;
 	if (!guest_mem_ptr(mem, d->addr, d->len))
-		return -1;
+		return "buffer outside guest RAM";
 	n = e->n_out + e->n_in;
 	e->segs[n].gpa = d->addr;
 	e->segs[n].len = d->len;
@@ -167,40 +169,43 @@ static int add_seg(struct vq_elem *e, const struct guest_mem *mem, const struct 
 		e->n_out++;
 		e->out_len += d->len;
 	}
-	return 0;
+	return NULL;
 }
 
-/* Walk an indirect table. It ends the chain; nested tables are refused. */
-static int walk_indirect(struct virtqueue *vq, struct vq_elem *e, const struct desc *ind,
-			 unsigned *steps)
+/* Walk an indirect table. It ends the chain; nested tables are refused.
+ * NULL, or what is wrong. */
+static const char *walk_indirect(struct virtqueue *vq, struct vq_elem *e, const struct desc *ind,
+				 unsigned *steps)
 {
 	const uint8_t *table;
 	uint32_t n, i = 0, visited = 0;
+	const char *why;
 	struct desc d;
 
 	if (ind->flags & DESC_F_NEXT)
-		return -1; /* spec: INDIRECT and NEXT are exclusive */
+		return "indirect descriptor with NEXT"; /* the spec forbids both */
 	if (ind->len == 0 || ind->len % DESC_SIZE)
-		return -1;
+		return "indirect table length not a multiple of 16";
 	n = ind->len / DESC_SIZE;
 	if (n > VQ_MAX_SEGS)
-		return -1;
+		return "indirect table longer than " VQ_MAX_SEGS_STR " entries";
 	table = guest_mem_ptr(vq->mem, ind->addr, ind->len);
 	if (!table)
-		return -1;
+		return "indirect table outside guest RAM";
 	for (;;) {
 		/* n entries can be visited at most once each: more is a loop. */
 		if (++visited > n)
-			return -1;
+			return "loop in an indirect table";
 		read_desc(table, i, &d);
 		if (d.flags & DESC_F_INDIRECT)
-			return -1;
-		if (add_seg(e, vq->mem, &d, steps))
-			return -1;
+			return "nested indirect table";
+		why = add_seg(e, vq->mem, &d, steps);
+		if (why)
+			return why;
 		if (!(d.flags & DESC_F_NEXT))
-			return 0;
+			return NULL;
 		if (d.next >= n)
-			return -1;
+			return "indirect next index past the table";
 		i = d.next;
 	}
 }
@@ -209,6 +214,7 @@ int vq_pop(struct virtqueue *vq, struct vq_elem *elem)
 {
 	uint16_t avail, pending, head, i;
 	unsigned steps = 0, visited = 0;
+	const char *why;
 	struct desc d;
 
 	if (vq->broken || !vq->size)
@@ -218,12 +224,12 @@ int vq_pop(struct virtqueue *vq, struct vq_elem *elem)
 	if (pending == 0)
 		return 0;
 	if (pending > vq->size)
-		return vq_fail(vq);
+		return vq_fail(vq, "avail index moved by more than the queue size");
 	/* Ring entry and descriptors were written before avail->idx. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	head = load16(avail_ring(vq, vq->last_avail & (vq->size - 1)));
 	if (head >= vq->size)
-		return vq_fail(vq);
+		return vq_fail(vq, "head index out of range");
 
 	elem->head = head;
 	elem->n_out = elem->n_in = 0;
@@ -231,19 +237,21 @@ int vq_pop(struct virtqueue *vq, struct vq_elem *elem)
 	i = head;
 	for (;;) {
 		if (++visited > vq->size)
-			return vq_fail(vq); /* loop in the direct chain */
+			return vq_fail(vq, "loop in the descriptor chain");
 		read_desc(vq->desc_host, i, &d);
 		if (d.flags & DESC_F_INDIRECT) {
-			if (walk_indirect(vq, elem, &d, &steps))
-				return vq_fail(vq);
+			why = walk_indirect(vq, elem, &d, &steps);
+			if (why)
+				return vq_fail(vq, why);
 			break;
 		}
-		if (add_seg(elem, vq->mem, &d, &steps))
-			return vq_fail(vq);
+		why = add_seg(elem, vq->mem, &d, &steps);
+		if (why)
+			return vq_fail(vq, why);
 		if (!(d.flags & DESC_F_NEXT))
 			break;
 		if (d.next >= vq->size)
-			return vq_fail(vq);
+			return vq_fail(vq, "next index out of range");
 		i = d.next;
 	}
 	vq->last_avail++;

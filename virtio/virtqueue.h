@@ -19,8 +19,9 @@
 
 #include "kvm/guest_mem.h"
 
-#define VQ_MAX_SIZE 32768
-#define VQ_MAX_SEGS 1024 /* longest chain we accept, direct or indirect */
+#define VQ_MAX_SIZE	32768
+#define VQ_MAX_SEGS	1024 /* longest chain we accept, direct or indirect */
+#define VQ_MAX_SEGS_STR "1024"
 
 struct vq_seg {
 	uint64_t gpa;
@@ -41,6 +42,7 @@ struct virtqueue {
 	uint64_t desc_gpa, avail_gpa, used_gpa;
 	bool event_idx;		 /* VIRTIO_F_EVENT_IDX negotiated */
 	bool broken;		 /* guest violated the protocol; stop processing */
+	const char *fault;	 /* what it did (static string), once broken */
 	uint16_t last_avail;	 /* next avail entry to consume */
 	uint16_t used_idx;	 /* our shadow of used->idx */
 	uint16_t signalled_used; /* used_idx when we last interrupted */

@@ -269,7 +269,8 @@ unsigned virtio_queue_service(struct virtio_queue *q, unsigned idx, struct virti
 			done++;
 		}
 		if (r < 0) {
-			log_guest_error("virtio queue %u: malformed ring, device needs reset", idx);
+			log_guest_error("virtio queue %u: %s; device needs reset", idx,
+					vq->fault ? vq->fault : "malformed ring");
 			irq->needs_reset(irq);
 			break;
 		}

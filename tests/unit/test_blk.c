@@ -1,5 +1,6 @@
 /* virtio-blk request handling over fake guest memory and a temp file. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/virtio_blk.h>
 #include <poll.h>
@@ -438,4 +439,25 @@ Test(vpoll, disabled_without_max)
 	vpoll_init(&p, 0);
 	vpoll_woken(&p, 10);
 	cr_expect_eq(vpoll_window(&p), 0);
+}
+
+/* A broken ring says what the guest did (the log line carries it), and
+ * vq_avail_pending stops reporting work on it. */
+Test(blk, broken_ring_names_the_fault)
+{
+	struct vqb_buf st = vqb_buf_in(&b, 1);
+
+	vqb_set_desc(&b, 0, st.gpa, 1, 1 /* NEXT */, 1);
+	vqb_set_desc(&b, 1, st.gpa, 1, 1 /* NEXT */, 0);
+	vqb_publish(&b, 0);
+	cr_expect(vq_avail_pending(&vq));
+	cr_assert_eq(vq_pop(&vq, elem), -EIO);
+	cr_expect_str_eq(vq.fault, "loop in the descriptor chain");
+	cr_expect_not(vq_avail_pending(&vq));
+
+	cr_assert_eq(vqb_vq_init(&b, &vq, false), 0);
+	cr_expect_null(vq.fault, "a fresh queue has no fault");
+	vqb_set_desc(&b, 0, 0xfff00000ull, 64, 0, 0); /* avail[0] names desc 0 */
+	cr_assert_eq(vq_pop(&vq, elem), -EIO);
+	cr_expect_str_eq(vq.fault, "buffer outside guest RAM");
 }

@@ -204,9 +204,13 @@ static void raw_queue(uint16_t size, uint64_t desc, uint64_t driver, uint64_t de
 	mmio_write16(b.q.notify_addr, 0);
 }
 
-/* The rings of b.q, holding one valid request (header + status). */
+/* The rings of b.q, holding one valid request (header + status). The
+ * device is reset first: a device may take buffers from a live ring
+ * without a notify (polling), and this request is meant only for the
+ * queue set-up that follows. */
 static void one_request(void)
 {
+	virtio_pci_reset(&b.v);
 	desc_set(0, header(), 16, VIRTQ_DESC_F_NEXT, 1);
 	desc_set(1, status_byte(), 1, VIRTQ_DESC_F_WRITE, 0);
 	b.q.avail->ring[0] = 0;
