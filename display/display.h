@@ -23,7 +23,18 @@ struct display_frame {
 	uint32_t width, height;
 	uint32_t stride;
 	const void *data;
+	/* Optional (NULL: data is always current): the GPU may apply
+	 * transfers lazily, so a display calls display_frame_sync before it
+	 * reads data. Safe from any thread; it never calls display ops. */
+	void (*sync)(void *ctx, void *arg);
+	void *sync_ctx, *sync_arg;
 };
+
+static inline void display_frame_sync(const struct display_frame *f)
+{
+	if (f->sync)
+		f->sync(f->sync_ctx, f->sync_arg);
+}
 
 struct display_rect {
 	uint32_t x, y, w, h;
@@ -46,7 +57,8 @@ struct display_ops {
 	/* Show damage (in frame coordinates, inside the frame) of frame on
 	 * output. The frame size may change from one call to the next. The
 	 * pixels stay valid (and may keep changing) until the next present or
-	 * disable of the output, so a backend may read them lazily. */
+	 * disable of the output, so a backend may read them lazily (after
+	 * display_frame_sync). */
 	void (*present)(struct display *d, unsigned output, const struct display_frame *f,
 			const struct display_rect *damage);
 	/* The guest turned the output off, or the frame's pixels are about to

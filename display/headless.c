@@ -2,7 +2,8 @@
  * and its cursor, written as PNG on request.
  *
  * A present only records where the frame lives (the GPU keeps those pixels
- * until it calls present or disable again), so the hot path costs no copy.
+ * until it calls present or disable again), so the hot path costs no copy;
+ * the frame is synced (lazy transfers applied) only when read.
  * disable copies the frame into our own image first, which keeps the last
  * picture for the exit screenshot. The mutex makes a screenshot from
  * another thread safe against the worker swapping frames; a frame being
@@ -58,7 +59,10 @@ static void disable(struct display *d, unsigned i)
 	o = &h->out[i];
 	pthread_mutex_lock(&h->lock);
 	if (o->live.data) {
-		pixman_image_t *img = display_frame_copy(&o->live);
+		pixman_image_t *img;
+
+		display_frame_sync(&o->live);
+		img = display_frame_copy(&o->live);
 
 		if (img) {
 			if (o->kept)
@@ -116,6 +120,7 @@ static pixman_image_t *compose(struct output *o)
 	pixman_image_t *img;
 
 	if (o->live.data) {
+		display_frame_sync(&o->live);
 		f = o->live;
 	} else if (o->kept) {
 		f = (struct display_frame){

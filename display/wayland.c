@@ -170,6 +170,7 @@ static void draw(struct wl_out *o)
 		}
 	if (!b)
 		return; /* buffer_release draws */
+	display_frame_sync(&o->live);
 	box = pixman_region32_rectangles(&b->stale, &n);
 	for (int i = 0; i < n; i++) {
 		struct display_rect r = {box[i].x1, box[i].y1, box[i].x2 - box[i].x1,
@@ -351,9 +352,10 @@ static int screenshot(struct display *d, unsigned i, const char *path)
 		return -EINVAL;
 	o = &w->out[i];
 	pthread_mutex_lock(&w->lock);
-	if (o->live.data)
+	if (o->live.data) {
+		display_frame_sync(&o->live);
 		img = display_frame_copy(&o->live);
-	else if (o->shown)
+	} else if (o->shown) {
 		img = display_frame_copy(&(struct display_frame){
 		    .format = PIXMAN_x8r8g8b8,
 		    .width = o->width,
@@ -361,6 +363,7 @@ static int screenshot(struct display *d, unsigned i, const char *path)
 		    .stride = o->width * 4,
 		    .data = pixman_image_get_data(o->shown->img),
 		});
+	}
 	if (img && o->cursor_visible)
 		display_cursor_over(img, o->cursor_copy, o->cur_x - o->hot_x, o->cur_y - o->hot_y);
 	pthread_mutex_unlock(&w->lock);

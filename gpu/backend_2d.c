@@ -1,15 +1,22 @@
 /* The 2D backend: each resource is a host pixman image that the guest fills
  * with TRANSFER_TO_HOST_2D from its backing pages; scanouts show
- * sub-rectangles of those images through the display. */
+ * sub-rectangles of those images through the display.
+ *
+ * Transfers may be applied lazily (gpu/transfer.h): a display reading a
+ * frame calls its sync hook first, possibly from another thread (a
+ * screenshot). The lock covers what that touches: pixels, pending regions
+ * and backings. It is never held while calling the display (whose own lock
+ * is taken before ours when a screenshot syncs). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gpu/backend.h"
-#include "gpu/copy.h"
 #include "gpu/format.h"
 #include "gpu/protocol.h"
 #include "gpu/resources.h"
+#include "gpu/transfer.h"
 
 struct scanout {
 	uint32_t resource_id; /* 0: disabled */
@@ -18,6 +25,7 @@ struct scanout {
 
 struct gpu_2d {
 	struct gpu_backend_env env;
+	pthread_mutex_t lock;
 	struct gpu_res_table res;
 	struct scanout scanouts[VIRTIO_GPU_MAX_SCANOUTS];
 	uint32_t cursor[DISPLAY_CURSOR_DIM * DISPLAY_CURSOR_DIM];
@@ -28,11 +36,29 @@ static void free_resource(void *opaque, struct gpu_resource *r)
 	struct gpu_2d *g = opaque;
 
 	gpu_mem_uncharge(&g->res, r->charged + gpu_backing_cost(r->backing.nr));
+	pthread_mutex_lock(&g->lock);
 	gpu_backing_free(&r->backing);
+	pthread_mutex_unlock(&g->lock);
+	pixman_region32_fini(&r->pending);
 	if (r->image)
 		pixman_image_unref(r->image);
 	free(r->pixels);
 	free(r);
+}
+
+/* Bring r's pixels up to date with its transfers. */
+static void apply_pending(struct gpu_2d *g, struct gpu_resource *r)
+{
+	pthread_mutex_lock(&g->lock);
+	gpu_transfer_apply(r, g->env.mem);
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* display_frame sync hook: any thread, the frame's resource is alive (the
+ * display stops using a frame before we free its resource). */
+static void frame_sync(void *ctx, void *arg)
+{
+	apply_pending(ctx, arg);
 }
 
 static enum gpu_err create_2d(void *be, const struct gpu_cmd *c)
@@ -60,6 +86,7 @@ static enum gpu_err create_2d(void *be, const struct gpu_cmd *c)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		goto oom;
+	pixman_region32_init(&r->pending);
 	r->id = id;
 	r->format = c->u.create_2d.format;
 	r->width = w;
@@ -76,6 +103,7 @@ static enum gpu_err create_2d(void *be, const struct gpu_cmd *c)
 	return gpu_res_insert(&g->res, r);
 oom:
 	if (r) {
+		pixman_region32_fini(&r->pending);
 		free(r->pixels);
 		free(r);
 	}
@@ -121,7 +149,9 @@ static enum gpu_err attach_backing(void *be, const struct gpu_cmd *c)
 	err = gpu_mem_charge(&g->res, cost);
 	if (err)
 		return err;
+	pthread_mutex_lock(&g->lock);
 	err = gpu_backing_attach(&r->backing, g->env.mem, c);
+	pthread_mutex_unlock(&g->lock);
 	if (err)
 		gpu_mem_uncharge(&g->res, cost);
 	return err;
@@ -137,7 +167,11 @@ static enum gpu_err detach_backing(void *be, const struct gpu_cmd *c)
 	if (!r->backing.nr)
 		return GPU_E_NO_BACKING;
 	gpu_mem_uncharge(&g->res, gpu_backing_cost(r->backing.nr));
+	/* The guest may reuse those pages once detached: copy what it sent. */
+	pthread_mutex_lock(&g->lock);
+	gpu_transfer_apply(r, g->env.mem);
 	gpu_backing_free(&r->backing);
+	pthread_mutex_unlock(&g->lock);
 	return GPU_OK;
 }
 
@@ -150,8 +184,7 @@ static enum gpu_err transfer_to_host_2d(void *be, const struct gpu_cmd *c)
 	const struct gpu_rect *rc = &c->u.transfer.r;
 	struct gpu_resource *r = gpu_res_find(&g->res, c->u.transfer.resource_id);
 	uint64_t row = (uint64_t)rc->w * GPU_FORMAT_BPP, last;
-	bool stream, ok = true;
-	uint8_t *dst;
+	bool ok;
 
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
@@ -167,23 +200,9 @@ static enum gpu_err transfer_to_host_2d(void *be, const struct gpu_cmd *c)
 				   &last) ||
 	    last > r->backing.total)
 		return GPU_E_BAD_OFFSET;
-
-	dst = r->pixels + (uint64_t)rc->y * r->stride + (uint64_t)rc->x * GPU_FORMAT_BPP;
-	stream = (uint64_t)rc->h * row >= GPU_STREAM_MIN;
-	if (rc->x == 0 && rc->w == r->width) {
-		/* Whole rows: one contiguous gather. */
-		ok = gpu_backing_read(&r->backing, g->env.mem, c->u.transfer.offset, dst,
-				      (uint64_t)rc->h * r->stride, stream);
-	} else {
-		for (uint32_t y = 0; y < rc->h && ok; y++) {
-			uint64_t src = c->u.transfer.offset + (uint64_t)y * r->stride;
-
-			ok = gpu_backing_read(&r->backing, g->env.mem, src,
-					      dst + (uint64_t)y * r->stride, row, stream);
-		}
-	}
-	if (stream)
-		gpu_copy_stream_done();
+	pthread_mutex_lock(&g->lock);
+	ok = gpu_transfer(r, g->env.mem, rc, c->u.transfer.offset);
+	pthread_mutex_unlock(&g->lock);
 	return ok ? GPU_OK : GPU_E_BAD_BACKING;
 }
 
@@ -198,6 +217,9 @@ static void present_scanout(struct gpu_2d *g, unsigned i, const struct gpu_resou
 	    .height = s->r.h,
 	    .stride = r->stride,
 	    .data = r->pixels + (uint64_t)s->r.y * r->stride + (uint64_t)s->r.x * GPU_FORMAT_BPP,
+	    .sync = frame_sync,
+	    .sync_ctx = g,
+	    .sync_arg = (void *)r,
 	};
 
 	g->env.display->ops->present(g->env.display, i, &f, damage);
@@ -322,6 +344,7 @@ static enum gpu_err update_cursor(void *be, const struct gpu_cmd *c)
 				       g->cursor, DISPLAY_CURSOR_DIM * 4);
 	if (!dst)
 		return GPU_E_NO_MEM;
+	apply_pending(g, r);
 	pixman_image_composite32(PIXMAN_OP_SRC, r->image, NULL, dst, 0, 0, 0, 0, 0, 0,
 				 DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM);
 	pixman_image_unref(dst);
@@ -339,6 +362,7 @@ static void destroy(void *be)
 		if (g->scanouts[i].resource_id)
 			disable_scanout(g, i);
 	gpu_res_table_destroy(&g->res, free_resource, g);
+	pthread_mutex_destroy(&g->lock);
 	free(g);
 }
 
@@ -370,6 +394,7 @@ int gpu_backend_2d_create(const struct gpu_backend_env *env, struct gpu_backend 
 		free(g);
 		return -ENOMEM;
 	}
+	pthread_mutex_init(&g->lock, NULL);
 	out->ops = &gpu_2d_ops;
 	out->be = g;
 	return 0;

@@ -20,6 +20,7 @@ struct gpu_resource {
 	uint8_t *pixels; /* host copy, what scanouts show */
 	pixman_image_t *image;
 	struct gpu_backing backing;
+	pixman_region32_t pending; /* transferred, not yet copied (gpu/transfer.h) */
 	uint64_t charged;	   /* bytes charged to the table for pixels */
 	struct gpu_resource *next; /* hash chain */
 };

@@ -57,7 +57,8 @@ Test(display_headless, present_then_png_round_trip, .init = setup, .fini = teard
 {
 	struct display *d = open_headless(1);
 	uint32_t *px = make_frame(40, 30), *back, w, h;
-	struct display_frame f = {PIXMAN_a8b8g8r8, 40, 30, 40 * 4, px};
+	struct display_frame f = {
+	    .format = PIXMAN_a8b8g8r8, .width = 40, .height = 30, .stride = 40 * 4, .data = px};
 	struct display_rect all = {0, 0, 40, 30};
 
 	cr_assert_eq(d->ops->screenshot(d, 0, path), -ENODATA);
@@ -77,7 +78,8 @@ Test(display_headless, disable_keeps_a_copy_of_the_last_frame, .init = setup, .f
 {
 	struct display *d = open_headless(1);
 	uint32_t *px = make_frame(16, 8), *back, w, h, want = expect_rgb(px[5 * 16 + 7]);
-	struct display_frame f = {PIXMAN_a8b8g8r8, 16, 8, 16 * 4, px};
+	struct display_frame f = {
+	    .format = PIXMAN_a8b8g8r8, .width = 16, .height = 8, .stride = 16 * 4, .data = px};
 	struct display_rect all = {0, 0, 16, 8};
 
 	d->ops->present(d, 0, &f, &all);
@@ -98,7 +100,8 @@ Test(display_headless, cursor_composed_over_frame_at_hotspot, .init = setup, .fi
 	struct display *d = open_headless(1);
 	uint32_t *px = calloc(100 * 80, 4), *back, w, h;
 	uint32_t cur[64 * 64] = {0};
-	struct display_frame f = {PIXMAN_x8r8g8b8, 100, 80, 100 * 4, px};
+	struct display_frame f = {
+	    .format = PIXMAN_x8r8g8b8, .width = 100, .height = 80, .stride = 100 * 4, .data = px};
 	struct display_rect all = {0, 0, 100, 80};
 
 	for (int i = 0; i < 100 * 80; i++)
@@ -136,7 +139,8 @@ Test(display_headless, cursor_partly_off_screen, .init = setup, .fini = teardown
 	struct display *d = open_headless(1);
 	uint32_t *px = calloc(20 * 20, 4), *back, w, h;
 	uint32_t cur[64 * 64];
-	struct display_frame f = {PIXMAN_x8r8g8b8, 20, 20, 20 * 4, px};
+	struct display_frame f = {
+	    .format = PIXMAN_x8r8g8b8, .width = 20, .height = 20, .stride = 20 * 4, .data = px};
 	struct display_rect all = {0, 0, 20, 20};
 
 	for (int i = 0; i < 64 * 64; i++)
@@ -158,7 +162,8 @@ Test(display_headless, screenshot_all_names_outputs, .init = setup, .fini = tear
 {
 	struct display *d = open_headless(3);
 	uint32_t *px = make_frame(8, 8), *back, w, h;
-	struct display_frame f = {PIXMAN_a8b8g8r8, 8, 8, 32, px};
+	struct display_frame f = {
+	    .format = PIXMAN_a8b8g8r8, .width = 8, .height = 8, .stride = 32, .data = px};
 	struct display_rect all = {0, 0, 8, 8};
 	char p2[300];
 

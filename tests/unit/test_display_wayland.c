@@ -99,7 +99,8 @@ Test(display_wayland, toplevel_shows_frame_pixel_exact)
 {
 	struct display *d = open_wl(FW, FH);
 	static uint32_t frame[FW * FH];
-	struct display_frame f = {PIXMAN_x8r8g8b8, FW, FH, FW * 4, frame};
+	struct display_frame f = {
+	    .format = PIXMAN_x8r8g8b8, .width = FW, .height = FH, .stride = FW * 4, .data = frame};
 	struct display_rect all = {0, 0, FW, FH};
 
 	for (uint32_t y = 0; y < FH; y++)
@@ -117,7 +118,8 @@ Test(display_wayland, damaged_rects_only_and_double_buffering)
 {
 	struct display *d = open_wl(FW, FH);
 	static uint32_t frame[FW * FH];
-	struct display_frame f = {PIXMAN_x8r8g8b8, FW, FH, FW * 4, frame};
+	struct display_frame f = {
+	    .format = PIXMAN_x8r8g8b8, .width = FW, .height = FH, .stride = FW * 4, .data = frame};
 	struct display_rect all = {0, 0, FW, FH};
 	struct display_rect rects[] = {{10, 10, 50, 40}, {120, 60, 80, 50}, {0, 100, 200, 20}};
 	int ox, oy;
@@ -167,7 +169,8 @@ Test(display_wayland, screenshot_of_own_buffer)
 {
 	struct display *d = open_wl(FW, FH);
 	static uint32_t frame[FW * FH];
-	struct display_frame f = {PIXMAN_x8r8g8b8, FW, FH, FW * 4, frame};
+	struct display_frame f = {
+	    .format = PIXMAN_x8r8g8b8, .width = FW, .height = FH, .stride = FW * 4, .data = frame};
 	struct display_rect all = {0, 0, FW, FH};
 	char path[128];
 	uint32_t *px, w, h;
@@ -195,7 +198,8 @@ Test(display_wayland, screenshot_composes_guest_cursor)
 {
 	struct display *d = open_wl(FW, FH);
 	static uint32_t frame[FW * FH], cur[64 * 64];
-	struct display_frame f = {PIXMAN_x8r8g8b8, FW, FH, FW * 4, frame};
+	struct display_frame f = {
+	    .format = PIXMAN_x8r8g8b8, .width = FW, .height = FH, .stride = FW * 4, .data = frame};
 	struct display_rect all = {0, 0, FW, FH};
 	char path[128];
 	uint32_t *px, w, h;

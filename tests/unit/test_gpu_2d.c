@@ -10,6 +10,7 @@
 #include "gpu/copy.h"
 #include "gpu/format.h"
 #include "gpu/resources.h"
+#include "gpu/transfer.h"
 #include "display/png.h"
 #include "tests/unit/test_gpu_util.h"
 
@@ -141,9 +142,12 @@ static void make_res(uint32_t id, uint32_t fmt, uint32_t w, uint32_t h)
 static uint32_t frame_argb(const struct display_frame *f, uint32_t x, uint32_t y)
 {
 	uint32_t out = 0;
-	pixman_image_t *src = pixman_image_create_bits(f->format, f->width, f->height,
-						       (uint32_t *)f->data, f->stride);
-	pixman_image_t *dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, 1, 1, &out, 4);
+	pixman_image_t *src, *dst;
+
+	display_frame_sync(f); /* as a display does before reading */
+	src = pixman_image_create_bits(f->format, f->width, f->height, (uint32_t *)f->data,
+				       f->stride);
+	dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, 1, 1, &out, 4);
 
 	pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, x, y, 0, 0, 0, 0, 1, 1);
 	pixman_image_unref(src);
@@ -513,11 +517,13 @@ Test(gpu_2d, large_transfers_stream_pixel_exact, .init = setup, .fini = teardown
 	/* Full frame, then a misaligned partial one over different bytes. */
 	cr_assert_eq(run(req_transfer(buf, 1, 0, 0, w, h, 0)), GPU_OK);
 	pix = fd.frame[0].data;
+	display_frame_sync(&fd.frame[0]);
 	for (uint64_t i = 0; i < (uint64_t)stride * h; i++)
 		cr_assert_eq(pix[i], pattern(i), "byte %lu", (unsigned long)i);
 	for (uint64_t i = 0; i < (uint64_t)stride * h; i++)
 		*lin2host(i) = pattern(i + 5);
 	cr_assert_eq(run(req_transfer(buf, 1, 1, 2, w - 1, h - 2, 2 * stride + 4)), GPU_OK);
+	display_frame_sync(&fd.frame[0]);
 	for (uint32_t y = 0; y < h; y++)
 		for (uint32_t x = 0; x < stride; x++) {
 			uint64_t i = (uint64_t)y * stride + x;
@@ -543,4 +549,106 @@ Test(gpu_2d, stream_copy_matches_memcpy_at_every_alignment)
 				gpu_copy_stream_done();
 				cr_assert_arr_eq(a, b, sizeof(a), "d=%d s=%d n=%zu", d, s, n);
 			}
+}
+
+/* ---- lazy transfers (gpu/transfer.h) ---- */
+
+#define LW 40
+#define LH 30
+
+static const uint8_t *lazy_pixels(void)
+{
+	make_res(1, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, LW, LH);
+	cr_assert_eq(run(req_set_scanout(buf, 0, 1, 0, 0, LW, LH)), GPU_OK);
+	return fd.frame[0].data;
+}
+
+/* Byte i of the resource's pixels as the backing held it when applied. */
+static void expect_bytes(const uint8_t *pix, uint64_t from, uint64_t to, int gen)
+{
+	for (uint64_t i = from; i < to; i++)
+		cr_assert_eq(pix[i], (uint8_t)(pattern(i) + gen), "byte %lu gen %d",
+			     (unsigned long)i, gen);
+}
+
+static void rewrite_backing(int gen)
+{
+	for (uint64_t i = 0; i < (uint64_t)LW * LH * 4; i++)
+		*lin2host(i) = (uint8_t)(pattern(i) + gen);
+}
+
+/* A transfer at its natural offset costs no copy until the pixels are
+ * read: the headless frame loop does no per-frame copy. */
+Test(gpu_2d, natural_offset_transfer_copies_only_when_read, .init = setup, .fini = teardown)
+{
+	const uint8_t *pix = lazy_pixels();
+
+	cr_assert_eq(run(req_transfer(buf, 1, 0, 0, LW, LH, 0)), GPU_OK);
+	cr_assert_eq(run(req_flush(buf, 1, 0, 0, LW, LH)), GPU_OK);
+	cr_assert_eq(pix[0], 0, "copied before anyone read the frame");
+	cr_assert_eq(pix[LW * LH * 4 - 1], 0);
+	display_frame_sync(&fd.frame[0]);
+	expect_bytes(pix, 0, LW * LH * 4, 0);
+	/* Nothing pending now: a second sync reads no backing. */
+	rewrite_backing(1);
+	display_frame_sync(&fd.frame[0]);
+	expect_bytes(pix, 0, LW * LH * 4, 0);
+}
+
+/* A transfer from another offset is copied at once and must not be
+ * overwritten later by a pending transfer of the same pixels. */
+Test(gpu_2d, odd_offset_transfer_wins_over_pending, .init = setup, .fini = teardown)
+{
+	const uint8_t *pix = lazy_pixels();
+	const uint64_t stride = LW * 4;
+
+	cr_assert_eq(run(req_transfer(buf, 1, 0, 0, LW, LH, 0)), GPU_OK);
+	/* Rows 0..1 of the resource from the backing's rows 10..11. */
+	cr_assert_eq(run(req_transfer(buf, 1, 0, 0, LW, 2, 10 * stride)), GPU_OK);
+	display_frame_sync(&fd.frame[0]);
+	for (uint64_t i = 0; i < 2 * stride; i++)
+		cr_assert_eq(pix[i], pattern(10 * stride + i), "byte %lu", (unsigned long)i);
+	expect_bytes(pix, 2 * stride, LH * stride, 0);
+}
+
+/* After a detach the guest may reuse its pages: what it transferred
+ * before must be what shows. */
+Test(gpu_2d, detach_applies_pending_transfers, .init = setup, .fini = teardown)
+{
+	const uint8_t *pix = lazy_pixels();
+
+	cr_assert_eq(run(req_transfer(buf, 1, 5, 3, 20, 10, 3 * LW * 4 + 5 * 4)), GPU_OK);
+	cr_assert_eq(run(req_res(buf, VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING, 1)), GPU_OK);
+	rewrite_backing(9);
+	display_frame_sync(&fd.frame[0]);
+	for (uint32_t y = 3; y < 13; y++)
+		expect_bytes(pix, (uint64_t)y * LW * 4 + 20, (uint64_t)y * LW * 4 + 100, 0);
+	cr_assert_eq(pix[0], 0, "outside the transfer");
+}
+
+/* The cursor image is sampled at UPDATE_CURSOR: pending transfers first. */
+Test(gpu_2d, update_cursor_applies_pending_transfers, .init = setup, .fini = teardown)
+{
+	make_res(7, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, 64, 64);
+	cr_assert_eq(run(req_transfer(buf, 7, 0, 0, 64, 64, 0)), GPU_OK);
+	cr_assert_eq(run(req_cursor(buf, VIRTIO_GPU_CMD_UPDATE_CURSOR, 0, 10, 10, 7, 0, 0)),
+		     GPU_OK);
+	cr_assert_eq(fd.cursor_set, 1);
+	cr_assert_eq(fd.cursor[0], expect_argb(&fmts[0], lin2host(0)));
+	cr_assert_eq(fd.cursor[64 * 64 - 1], expect_argb(&fmts[0], lin2host(64 * 64 * 4 - 4)));
+}
+
+/* Scattered 1x1 transfers: the pending region stays small (applied once
+ * it passes GPU_PENDING_MAX_RECTS), so the first ones were copied then. */
+Test(gpu_2d, pending_region_stays_bounded, .init = setup, .fini = teardown)
+{
+	const uint8_t *pix = lazy_pixels();
+	const uint64_t stride = LW * 4;
+
+	for (uint32_t i = 0; i <= GPU_PENDING_MAX_RECTS; i++)
+		cr_assert_eq(run(req_transfer(buf, 1, 2 * i, i, 1, 1, i * stride + 8 * i)), GPU_OK);
+	rewrite_backing(3);
+	display_frame_sync(&fd.frame[0]);
+	for (uint32_t i = 0; i <= GPU_PENDING_MAX_RECTS; i++)
+		expect_bytes(pix, i * stride + 8 * i, i * stride + 8 * i + 4, 0);
 }
