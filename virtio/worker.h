@@ -26,9 +26,9 @@ struct vpoll {
 };
 
 #define VPOLL_START_NS	  4000
-#define VPOLL_MISS_LIMIT  12
-#define VPOLL_BACKOFF_MIN 64
-#define VPOLL_BACKOFF_MAX 8192
+#define VPOLL_MISS_LIMIT  6
+#define VPOLL_BACKOFF_MIN 256
+#define VPOLL_BACKOFF_MAX 16384
 
 void vpoll_init(struct vpoll *p, uint64_t max_ns);
 /* A kick woke the worker after it slept slept_ns. */
