@@ -30,21 +30,30 @@ static inline void start_weston_shell(const char *shell)
 	strcpy(dir, "/tmp/lkvm-wl-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	chmod(dir, 0700);
+	/* No startup fade or window animations: while weston's curtain fades
+	 * out, every pixel on its output is dimmed by a few levels. */
+	snprintf(sock, sizeof(sock), "%s/weston.ini", dir);
+	FILE *ini = fopen(sock, "w");
+	cr_assert_not_null(ini);
+	fputs("[shell]\nstartup-animation=none\nanimation=none\nclose-animation=none\n", ini);
+	fclose(ini);
 	weston = fork();
 	cr_assert_geq(weston, 0);
 	if (weston == 0) {
-		char w[32], h[32], logp[128];
+		char w[32], h[32], logp[128], cfg[128];
 
 		snprintf(w, sizeof(w), "--width=%d", OUT_W);
 		snprintf(h, sizeof(h), "--height=%d", OUT_H);
 		snprintf(logp, sizeof(logp), "--log=%s/weston.log", dir);
+		snprintf(cfg, sizeof(cfg), "--config=%s/weston.ini", dir);
 		/* Never outlive the test, even when it times out. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		setenv("XDG_RUNTIME_DIR", dir, 1);
 		unsetenv("WAYLAND_DISPLAY");
 		unsetenv("DISPLAY");
-		execlp("weston", "weston", "--backend=headless-backend.so", "--use-pixman", shell,
-		       "--socket=lkvm-test", "--idle-time=0", "--debug", w, h, logp, (char *)NULL);
+		execlp("weston", "weston", cfg, "--backend=headless-backend.so", "--use-pixman",
+		       shell, "--socket=lkvm-test", "--idle-time=0", "--debug", w, h, logp,
+		       (char *)NULL);
 		_exit(127);
 	}
 	snprintf(sock, sizeof(sock), "%s/lkvm-test", dir);
