@@ -59,7 +59,7 @@ PROBE_ELF := $(B)/guest/probe.elf
 -include guest/probe/probe.mk
 -include guest/linux/linux.mk
 
-guest: $(PROBE_ELF)
+guest: $(PROBE_ELF) linux-guest
 
 unit: $(B)/unit-tests
 	$(B)/unit-tests --jobs 2
@@ -71,10 +71,14 @@ asan-check: $(B)/unit-tests-asan
 integration: $(B)/lkvm-gpu $(PROBE_ELF)
 	tests/integration/run.sh
 
+# Every suite: unit, ASan+UBSan, integration over KVM, short fuzz runs, and
+# real Linux through the nested runner (directly on hardware-KVM hosts).
 check: $(B)/lkvm-gpu $(B)/unit-tests $(B)/unit-tests-asan $(PROBE_ELF)
 	$(B)/unit-tests --jobs 2
 	ASAN_OPTIONS=detect_leaks=1 $(B)/unit-tests-asan --jobs 2
 	tests/integration/run.sh
+	$(MAKE) fuzz
+	$(MAKE) nested-check
 
 deps:
 	scripts/install-deps.sh
@@ -85,6 +89,7 @@ demo: deps
 
 bench: $(B)/lkvm-gpu $(PROBE_ELF)
 	scripts/bench.sh
+	$(MAKE) bench-nested
 
 # libFuzzer harnesses (clang): a short fixed run each; crashes land in build/fuzz/.
 FUZZ_CC    ?= clang
