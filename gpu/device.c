@@ -200,12 +200,16 @@ void gpu_destroy(struct gpu *g)
 	free(g);
 }
 
+/* Queue 0 is ctrl, queue 1 is cursor (virtio 1.2, 5.7.2). */
+static const uint16_t gpu_queue_sizes[] = { GPU_CTRL_QUEUE_SIZE, GPU_CURSOR_QUEUE_SIZE };
+
 const struct virtio_dev_ops gpu_virtio_ops = {
     .name = "virtio-gpu",
     .device_id = 16,
     .config_size = sizeof(struct virtio_gpu_config),
     .num_queues = 2,
     .queue_max_size = GPU_CTRL_QUEUE_SIZE,
+    .queue_sizes = gpu_queue_sizes,
     .pci_class = 0x038000, /* display controller, other (as QEMU's virtio-gpu-pci) */
     .features = features,
     .config_read = config_read,

@@ -39,6 +39,13 @@ static void drain(int fd)
 	}
 }
 
+static uint16_t queue_max(const struct virtio_pci *vp, unsigned q)
+{
+	if (vp->ops->queue_sizes && q < vp->ops->num_queues)
+		return vp->ops->queue_sizes[q];
+	return vp->ops->queue_max_size;
+}
+
 void vpci_reset(struct virtio_pci *vp)
 {
 	if (vp->active) {
@@ -46,7 +53,7 @@ void vpci_reset(struct virtio_pci *vp)
 		vp->active = false;
 	}
 	for (unsigned i = 0; i < VPCI_MAX_QUEUES; i++) {
-		vp->qcfg[i] = (struct vpci_queue_cfg){.size = vp->ops->queue_max_size,
+		vp->qcfg[i] = (struct vpci_queue_cfg){.size = queue_max(vp, i),
 						      .vector = VPCI_NO_VECTOR};
 		memset(&vp->queues[i].vq, 0, sizeof(vp->queues[i].vq));
 		drain(vp->queues[i].kick_fd);
@@ -136,7 +143,7 @@ static void queue_enable(struct virtio_pci *vp, unsigned q)
 
 	if (c->enabled)
 		return;
-	if (c->size == 0 || c->size > vp->ops->queue_max_size || (c->size & (c->size - 1))) {
+	if (c->size == 0 || c->size > queue_max(vp, q) || (c->size & (c->size - 1))) {
 		log_guest_error("virtio %s: queue %u bad size %u", vp->ops->name, q, c->size);
 		return;
 	}

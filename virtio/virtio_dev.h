@@ -45,6 +45,9 @@ struct virtio_dev_ops {
 	uint32_t config_size;
 	unsigned num_queues;
 	uint16_t queue_max_size;
+	/* Optional per-queue maximum sizes (num_queues entries); NULL means
+	 * queue_max_size for every queue. */
+	const uint16_t *queue_sizes;
 	uint32_t pci_class; /* PCI class code (base<<16|sub<<8); 0: "other" */
 
 	uint64_t (*features)(void *dev); /* offered, including VERSION_1 */

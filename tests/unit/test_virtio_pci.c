@@ -51,12 +51,15 @@ static void fake_reset(void *dev)
 	((struct fake_dev *)dev)->resets++;
 }
 
+static const uint16_t fake_queue_sizes[] = {64, 16};
+
 static const struct virtio_dev_ops fake_ops = {
     .name = "fake",
     .device_id = 4,
     .config_size = 8,
     .num_queues = 2,
     .queue_max_size = 64,
+    .queue_sizes = fake_queue_sizes,
     .features = fake_features,
     .config_read = fake_cfg_read,
     .config_write = fake_cfg_write,
@@ -321,6 +324,19 @@ Test(virtio_pci, bogus_queue_sizes_are_not_enabled)
 	/* Once enabled, its registers are frozen. */
 	wr(C(Q_SIZE), 2, 8);
 	cr_expect_eq(rd(C(Q_SIZE), 2), 64);
+}
+
+Test(virtio_pci, per_queue_maximum_sizes)
+{
+	negotiate(V1);
+	wr(C(Q_SELECT), 2, 0);
+	cr_expect_eq(rd(C(Q_SIZE), 2), 64);
+	wr(C(Q_SELECT), 2, 1);
+	cr_expect_eq(rd(C(Q_SIZE), 2), 16, "queue 1 offers its own maximum");
+	setup_queue(1, 32);
+	cr_expect_eq(rd(C(Q_ENABLE), 2), 0, "larger than queue 1's maximum");
+	setup_queue(1, 16);
+	cr_expect_eq(rd(C(Q_ENABLE), 2), 1);
 }
 
 Test(virtio_pci, rings_outside_ram_are_not_enabled)
