@@ -47,6 +47,29 @@ struct display *display_open(const char *modes, const struct display_config *cfg
 	return NULL;
 }
 
+struct display *display_alloc(size_t size, const struct display_ops *ops,
+			      const struct display_config *cfg, const char *name, char *err,
+			      size_t errlen)
+{
+	struct display *d;
+
+	if (cfg->outputs == 0 || cfg->outputs > DISPLAY_MAX_OUTPUTS) {
+		snprintf(err, errlen, "%s: %u outputs (1 to %u)", name, cfg->outputs,
+			 DISPLAY_MAX_OUTPUTS);
+		return NULL;
+	}
+	d = calloc(1, size);
+	if (!d) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	d->ops = ops;
+	d->nr_outputs = cfg->outputs;
+	d->width = cfg->width;
+	d->height = cfg->height;
+	return d;
+}
+
 int display_screenshot_all(struct display *d, const char *path)
 {
 	const char *dot = strrchr(path, '.');

@@ -101,6 +101,13 @@ struct display *display_open(const char *modes, const struct display_config *cfg
 			     size_t errlen);
 
 /* Per-backend constructors: NULL with one line in err on failure. */
+/* For backends: calloc a backend struct of size bytes whose first member is
+ * struct display, filled from cfg with ops. NULL with err ("NAME: ...") if
+ * the output count is out of range or memory runs out. */
+struct display *display_alloc(size_t size, const struct display_ops *ops,
+			      const struct display_config *cfg, const char *name, char *err,
+			      size_t errlen);
+
 struct display *display_headless_open(const struct display_config *cfg, char *err, size_t errlen);
 struct display *display_wayland_open(const struct display_config *cfg, char *err, size_t errlen);
 

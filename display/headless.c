@@ -182,22 +182,11 @@ static const struct display_ops headless_ops = {
 
 struct display *display_headless_open(const struct display_config *cfg, char *err, size_t errlen)
 {
-	struct headless *h;
+	struct headless *h = (struct headless *)display_alloc(sizeof(*h), &headless_ops, cfg,
+							      "headless", err, errlen);
 
-	if (cfg->outputs == 0 || cfg->outputs > DISPLAY_MAX_OUTPUTS) {
-		snprintf(err, errlen, "headless: %u outputs (1 to %u)", cfg->outputs,
-			 DISPLAY_MAX_OUTPUTS);
+	if (!h)
 		return NULL;
-	}
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		snprintf(err, errlen, "headless: out of memory");
-		return NULL;
-	}
 	pthread_mutex_init(&h->lock, NULL);
-	h->d.ops = &headless_ops;
-	h->d.nr_outputs = cfg->outputs;
-	h->d.width = cfg->width;
-	h->d.height = cfg->height;
 	return &h->d;
 }

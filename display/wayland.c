@@ -631,23 +631,12 @@ static void make_window(struct wayland *w, unsigned i)
 
 struct display *display_wayland_open(const struct display_config *cfg, char *err, size_t errlen)
 {
-	struct wayland *w;
+	struct wayland *w = (struct wayland *)display_alloc(sizeof(*w), &wayland_ops, cfg,
+							    "wayland", err, errlen);
 
-	if (cfg->outputs == 0 || cfg->outputs > DISPLAY_MAX_OUTPUTS) {
-		snprintf(err, errlen, "wayland: %u outputs (1 to %u)", cfg->outputs,
-			 DISPLAY_MAX_OUTPUTS);
+	if (!w)
 		return NULL;
-	}
-	w = calloc(1, sizeof(*w));
-	if (!w) {
-		snprintf(err, errlen, "wayland: out of memory");
-		return NULL;
-	}
 	pthread_mutex_init(&w->lock, NULL);
-	w->d.ops = &wayland_ops;
-	w->d.nr_outputs = cfg->outputs;
-	w->d.width = cfg->width;
-	w->d.height = cfg->height;
 	snprintf(w->title, sizeof(w->title), "%s", cfg->title ? cfg->title : "lkvm-gpu");
 	w->dpy = wl_display_connect(NULL);
 	if (!w->dpy) {
