@@ -199,6 +199,25 @@ static void report_guest_trap(struct vcpu *v, uint32_t vector)
 	crash(v);
 }
 
+/* Guests probe many absent ports and addresses (Linux looks for legacy
+ * devices): log the first few with --debug, then say we stopped. */
+#define UNCLAIMED_LOG_MAX 32
+static atomic_uint unclaimed_logged;
+
+static void log_unclaimed(const char *what, bool is_write, uint64_t addr, uint32_t size)
+{
+	unsigned n;
+
+	if (!log_debug_enabled)
+		return;
+	n = atomic_fetch_add(&unclaimed_logged, 1);
+	if (n < UNCLAIMED_LOG_MAX)
+		log_debug("unclaimed %s %s %#" PRIx64 " size %u", what, is_write ? "write" : "read",
+			  addr, size);
+	else if (n == UNCLAIMED_LOG_MAX)
+		log_debug("further unclaimed port/MMIO accesses are not logged");
+}
+
 static void handle_io(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
@@ -216,8 +235,7 @@ static void handle_io(struct vcpu *v)
 		if (!bus_dispatch(&v->vm->pio, run->io.port, data, run->io.size, is_write)) {
 			if (!is_write)
 				memset(data, 0xff, run->io.size);
-			log_debug("unclaimed port %s %#x size %u", is_write ? "write" : "read",
-				  run->io.port, run->io.size);
+			log_unclaimed("port", is_write, run->io.port, run->io.size);
 		}
 	}
 }
@@ -233,8 +251,7 @@ static void handle_mmio(struct vcpu *v)
 	if (!bus_dispatch(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data, len, is_write)) {
 		if (!is_write)
 			memset(run->mmio.data, 0xff, len);
-		log_debug("unclaimed MMIO %s %#llx size %u", is_write ? "write" : "read",
-			  run->mmio.phys_addr, len);
+		log_unclaimed("MMIO", is_write, run->mmio.phys_addr, len);
 	}
 }
 
