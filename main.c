@@ -11,21 +11,22 @@
 #include "kvm/vcpu.h"
 
 #define LKVM_GPU_VERSION "0.1.0"
-#define STATUS_USAGE     2
+#define STATUS_USAGE	 2
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: lkvm-gpu COMMAND [options]\n"
-		   "\n"
-		   "commands:\n"
-		   "  run       boot a guest (lkvm-gpu run --help for its options)\n"
-		   "  list      names of the running VMs\n"
-		   "  stop NAME                   stop a running VM (its exit status is 0)\n"
-		   "  screenshot NAME FILE.png    save a running VM's screen\n"
-		   "  version   print the version\n"
-		   "  help      this text\n"
-		   "\n"
-		   "example: lkvm-gpu run -k bzImage -i initrd.img -p \"console=ttyS0\" -m 512 -c 2\n");
+	fprintf(
+	    f, "usage: lkvm-gpu COMMAND [options]\n"
+	       "\n"
+	       "commands:\n"
+	       "  run       boot a guest (lkvm-gpu run --help for its options)\n"
+	       "  list      names of the running VMs\n"
+	       "  stop NAME                   stop a running VM (its exit status is 0)\n"
+	       "  screenshot NAME FILE.png    save a running VM's screen\n"
+	       "  version   print the version\n"
+	       "  help      this text\n"
+	       "\n"
+	       "example: lkvm-gpu run -k bzImage -i initrd.img -p \"console=ttyS0\" -m 512 -c 2\n");
 }
 
 /* The benchmark passes its spawn time so we can report time to first KVM_RUN
@@ -67,7 +68,8 @@ int main(int argc, char **argv)
 		return control_cmd_screenshot(argv[2], argv[3]);
 	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "stop") ||
 	    !strcmp(argv[1], "screenshot")) {
-		fprintf(stderr, "lkvm-gpu: wrong arguments for '%s' (try lkvm-gpu help)\n", argv[1]);
+		fprintf(stderr, "lkvm-gpu: wrong arguments for '%s' (try lkvm-gpu help)\n",
+			argv[1]);
 		return STATUS_USAGE;
 	}
 	if (strcmp(argv[1], "run")) {

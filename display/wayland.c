@@ -631,8 +631,8 @@ static void make_window(struct wayland *w, unsigned i)
 
 struct display *display_wayland_open(const struct display_config *cfg, char *err, size_t errlen)
 {
-	struct wayland *w = (struct wayland *)display_alloc(sizeof(*w), &wayland_ops, cfg,
-							    "wayland", err, errlen);
+	struct wayland *w =
+	    (struct wayland *)display_alloc(sizeof(*w), &wayland_ops, cfg, "wayland", err, errlen);
 
 	if (!w)
 		return NULL;

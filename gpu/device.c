@@ -155,7 +155,8 @@ static int activate(void *dev, uint64_t feats, const struct guest_mem *mem,
 	g->irq = irq;
 	g->elem = malloc(sizeof(*g->elem));
 	g->req = malloc(GPU_MAX_REQUEST_BYTES);
-	if (!g->elem || !g->req || gpu_fences_init(&g->fences, queues[GPU_QUEUE_CTRL].vq.size + 1u)) {
+	if (!g->elem || !g->req ||
+	    gpu_fences_init(&g->fences, queues[GPU_QUEUE_CTRL].vq.size + 1u)) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -201,7 +202,7 @@ void gpu_destroy(struct gpu *g)
 }
 
 /* Queue 0 is ctrl, queue 1 is cursor (virtio 1.2, 5.7.2). */
-static const uint16_t gpu_queue_sizes[] = { GPU_CTRL_QUEUE_SIZE, GPU_CURSOR_QUEUE_SIZE };
+static const uint16_t gpu_queue_sizes[] = {GPU_CTRL_QUEUE_SIZE, GPU_CURSOR_QUEUE_SIZE};
 
 const struct virtio_dev_ops gpu_virtio_ops = {
     .name = "virtio-gpu",

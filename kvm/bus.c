@@ -64,7 +64,7 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len, bus_io_fn fn, void 
 		b->cap = cap;
 	}
 	memmove(&b->ranges[i + 1], &b->ranges[i], (b->nr - i) * sizeof(*b->ranges));
-	b->ranges[i] = (struct bus_range){ .base = base, .len = len, .fn = fn, .owner = owner };
+	b->ranges[i] = (struct bus_range){.base = base, .len = len, .fn = fn, .owner = owner};
 	b->nr++;
 out:
 	pthread_rwlock_unlock(&b->lock);
@@ -91,7 +91,7 @@ int bus_unregister(struct bus *b, uint64_t base, void *owner)
 
 bool bus_dispatch(struct bus *b, uint64_t addr, void *data, uint32_t size, bool is_write)
 {
-	struct bus_range hit = { 0 };
+	struct bus_range hit = {0};
 	uint64_t off = 0;
 	unsigned i;
 

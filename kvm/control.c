@@ -17,7 +17,7 @@
 #include "kvm/vm.h"
 
 #define CONTROL_TIMEOUT_MS 5000
-#define LINE_MAX_LEN       (PATH_MAX + 32)
+#define LINE_MAX_LEN	   (PATH_MAX + 32)
 
 int control_dir(char *buf, size_t len)
 {
@@ -51,7 +51,7 @@ static int sock_path(char *buf, size_t len, const char *name)
 
 static int connect_to(const char *path)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int fd;
 
 	if (strlen(path) >= sizeof(a.sun_path))
@@ -69,7 +69,7 @@ static int connect_to(const char *path)
 
 int control_open(struct control *c, struct vm *vm, const char *name)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int fd;
 
 	c->vm = vm;
@@ -114,7 +114,7 @@ static int read_line(int fd, char *buf, size_t len)
 	size_t n = 0;
 
 	while (n + 1 < len) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		ssize_t r;
 
 		if (poll(&p, 1, CONTROL_TIMEOUT_MS) <= 0)

@@ -11,19 +11,20 @@
 #define CPUID_MAX_ENTRIES 256
 
 /* Leaf 1 */
-#define L1_ECX_PCLMUL  (1u << 1)
-#define L1_ECX_CX16    (1u << 13)
-#define L1_ECX_MOVBE   (1u << 22)
-#define L1_ECX_POPCNT  (1u << 23)
-#define L1_ECX_AES     (1u << 25)
-#define L1_ECX_XSAVE   (1u << 26)
-#define L1_ECX_OSXSAVE (1u << 27)
-#define L1_ECX_AVX     (1u << 28)
+#define L1_ECX_PCLMUL	  (1u << 1)
+#define L1_ECX_CX16	  (1u << 13)
+#define L1_ECX_MOVBE	  (1u << 22)
+#define L1_ECX_POPCNT	  (1u << 23)
+#define L1_ECX_AES	  (1u << 25)
+#define L1_ECX_XSAVE	  (1u << 26)
+#define L1_ECX_OSXSAVE	  (1u << 27)
+#define L1_ECX_AVX	  (1u << 28)
 #define L1_ECX_HYPERVISOR (1u << 31)
-#define L1_EDX_HTT     (1u << 28)
+#define L1_EDX_HTT	  (1u << 28)
 /* Leaf 7.0 EBX: AVX2 and the AVX-512 family. */
-#define L7_EBX_AVX_ALL ((1u << 5) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | \
-			(1u << 27) | (1u << 28) | (1u << 30) | (1u << 31))
+#define L7_EBX_AVX_ALL                                                                             \
+	((1u << 5) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) | (1u << 28) | \
+	 (1u << 30) | (1u << 31))
 /* Leaf 0x80000001 EDX */
 #define LX1_EDX_RDTSCP (1u << 27)
 
@@ -64,9 +65,9 @@ void cpuid_patch(struct kvm_cpuid2 *c, unsigned apic_id, unsigned nr_cpus, bool 
 			if (nr_cpus > 1)
 				e->edx |= L1_EDX_HTT;
 			if (hide_for_pvm)
-				e->ecx &= ~(L1_ECX_PCLMUL | L1_ECX_CX16 | L1_ECX_MOVBE |
-					    L1_ECX_POPCNT | L1_ECX_AES | L1_ECX_XSAVE |
-					    L1_ECX_OSXSAVE | L1_ECX_AVX);
+				e->ecx &=
+				    ~(L1_ECX_PCLMUL | L1_ECX_CX16 | L1_ECX_MOVBE | L1_ECX_POPCNT |
+				      L1_ECX_AES | L1_ECX_XSAVE | L1_ECX_OSXSAVE | L1_ECX_AVX);
 			break;
 		case 4:
 			/* One package of nr_cpus cores, one thread each. */

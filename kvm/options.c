@@ -27,25 +27,25 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{ "kernel", required_argument, NULL, 'k' },
-	{ "initrd", required_argument, NULL, 'i' },
-	{ "params", required_argument, NULL, 'p' },
-	{ "mem", required_argument, NULL, 'm' },
-	{ "cpus", required_argument, NULL, 'c' },
-	{ "disk", required_argument, NULL, 'd' },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "console", required_argument, NULL, OPT_CONSOLE },
-	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
-	{ "no-msix", no_argument, NULL, OPT_NO_MSIX },
-	{ "test-exit", no_argument, NULL, OPT_TEST_EXIT },
-	{ "debug", no_argument, NULL, OPT_DEBUG },
-	{ "gpu", required_argument, NULL, OPT_GPU },
-	{ "gpu-outputs", required_argument, NULL, OPT_GPU_OUTPUTS },
-	{ "resolution", required_argument, NULL, OPT_RESOLUTION },
-	{ "gpu-mem", required_argument, NULL, OPT_GPU_MEM },
-	{ "screenshot", required_argument, NULL, OPT_SCREENSHOT },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"kernel", required_argument, NULL, 'k'},
+    {"initrd", required_argument, NULL, 'i'},
+    {"params", required_argument, NULL, 'p'},
+    {"mem", required_argument, NULL, 'm'},
+    {"cpus", required_argument, NULL, 'c'},
+    {"disk", required_argument, NULL, 'd'},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"console", required_argument, NULL, OPT_CONSOLE},
+    {"no-rng", no_argument, NULL, OPT_NO_RNG},
+    {"no-msix", no_argument, NULL, OPT_NO_MSIX},
+    {"test-exit", no_argument, NULL, OPT_TEST_EXIT},
+    {"debug", no_argument, NULL, OPT_DEBUG},
+    {"gpu", required_argument, NULL, OPT_GPU},
+    {"gpu-outputs", required_argument, NULL, OPT_GPU_OUTPUTS},
+    {"resolution", required_argument, NULL, OPT_RESOLUTION},
+    {"gpu-mem", required_argument, NULL, OPT_GPU_MEM},
+    {"screenshot", required_argument, NULL, OPT_SCREENSHOT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 void options_print_run_help(void)
@@ -263,7 +263,8 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, u
 			break;
 		case OPT_GPU_MEM:
 			if (parse_uint(optarg, 16, 65536, &v))
-				FAIL("--gpu-mem: '%s' is not a number of MiB from 16 to 65536", optarg);
+				FAIL("--gpu-mem: '%s' is not a number of MiB from 16 to 65536",
+				     optarg);
 			o->gpu_mem_mib = v;
 			break;
 		case OPT_SCREENSHOT:

@@ -15,10 +15,10 @@ struct disk_option {
 enum console_kind { CONSOLE_SERIAL, CONSOLE_VIRTIO };
 
 struct run_options {
-	const char *kernel;  /* NULL: the built probe guest */
+	const char *kernel; /* NULL: the built probe guest */
 	const char *initrd;
 	const char *cmdline;
-	const char *name;    /* VM name (control socket, window title) */
+	const char *name; /* VM name (control socket, window title) */
 	uint64_t mem_mib;
 	unsigned cpus;
 	bool test_exit;
@@ -26,11 +26,11 @@ struct run_options {
 	enum console_kind console;
 	struct disk_option disks[OPT_MAX_DISKS];
 	unsigned nr_disks;
-	bool rng;           /* virtio-rng, on by default */
-	bool pci_nomsi;     /* --no-msix: devices offer INTx only */
+	bool rng;	/* virtio-rng, on by default */
+	bool pci_nomsi; /* --no-msix: devices offer INTx only */
 
 	/* GPU (issue 4) */
-	const char *gpu;    /* NULL: no GPU; "headless", "wayland", "wayland,headless" */
+	const char *gpu; /* NULL: no GPU; "headless", "wayland", "wayland,headless" */
 	unsigned gpu_outputs;
 	unsigned width, height;
 	uint64_t gpu_mem_mib;

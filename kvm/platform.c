@@ -47,15 +47,14 @@ static void post_io(void *owner, uint64_t offset, void *data, uint32_t size, boo
 }
 
 #ifdef PORT_ACPI_SLEEP_CTL
-#define SLEEP_CTL_SLP_EN     0x20
-#define SLEEP_CTL_TYP_SHIFT  2
-#define SLEEP_CTL_TYP_MASK   0x7
-#define ACPI_SLEEP_TYPE_S5   5
+#define SLEEP_CTL_SLP_EN    0x20
+#define SLEEP_CTL_TYP_SHIFT 2
+#define SLEEP_CTL_TYP_MASK  0x7
+#define ACPI_SLEEP_TYPE_S5  5
 
 /* Hardware-reduced ACPI sleep control (FADT SLEEP_CONTROL_REG): S5 with
  * SLP_EN is poweroff. The status register reads as "woken" (bit 7). */
-static void acpi_sleep_io(void *owner, uint64_t offset, void *data, uint32_t size,
-			  bool is_write)
+static void acpi_sleep_io(void *owner, uint64_t offset, void *data, uint32_t size, bool is_write)
 {
 	struct platform *p = owner;
 	uint8_t v = *(uint8_t *)data;

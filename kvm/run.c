@@ -58,7 +58,7 @@ static void noop_handler(int sig)
  * out of KVM_RUN. */
 static int setup_signals(struct machine *m)
 {
-	struct sigaction sa = { .sa_handler = noop_handler };
+	struct sigaction sa = {.sa_handler = noop_handler};
 	sigset_t set;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -112,7 +112,7 @@ static int load_images(struct machine *m, const struct run_options *o)
 	}
 	if (o->initrd) {
 		m->initrd =
-			file_read_all(o->initrd, INITRD_MAX_BYTES, &m->initrd_len, err, sizeof(err));
+		    file_read_all(o->initrd, INITRD_MAX_BYTES, &m->initrd_len, err, sizeof(err));
 		if (!m->initrd) {
 			log_error("initrd %s", err);
 			return -1;
@@ -124,14 +124,14 @@ static int load_images(struct machine *m, const struct run_options *o)
 static int boot_guest(struct machine *m, const struct run_options *o, struct boot_result *res)
 {
 	struct boot_config cfg = {
-		.ram_size = m->vm.ram_size,
-		.kernel = m->kernel,
-		.kernel_len = m->kernel_len,
-		.initrd = m->initrd,
-		.initrd_len = m->initrd_len,
-		.cmdline = o->cmdline,
-		.nr_cpus = o->cpus,
-		.ram_is_zero = true,
+	    .ram_size = m->vm.ram_size,
+	    .kernel = m->kernel,
+	    .kernel_len = m->kernel_len,
+	    .initrd = m->initrd,
+	    .initrd_len = m->initrd_len,
+	    .cmdline = o->cmdline,
+	    .nr_cpus = o->cpus,
+	    .ram_is_zero = true,
 	};
 	char err[512];
 
@@ -223,15 +223,15 @@ static bool handle_stdin(struct machine *m, bool interactive, struct term_escape
 
 static void main_loop(struct machine *m, bool interactive)
 {
-	struct term_escape esc = { 0 };
+	struct term_escape esc = {0};
 	bool stdin_open = true;
 
 	while (!vm_stopping(&m->vm)) {
 		struct pollfd p[4] = {
-			{ .fd = m->vm.stop_fd, .events = POLLIN },
-			{ .fd = m->signal_fd, .events = POLLIN },
-			{ .fd = m->control.listen_fd, .events = POLLIN },
-			{ .fd = -1, .events = POLLIN },
+		    {.fd = m->vm.stop_fd, .events = POLLIN},
+		    {.fd = m->signal_fd, .events = POLLIN},
+		    {.fd = m->control.listen_fd, .events = POLLIN},
+		    {.fd = -1, .events = POLLIN},
 		};
 		/* Stop reading stdin while the UART FIFO is full; re-check soon. */
 		bool room = serial_input_space(&m->serial) > 0;

@@ -22,8 +22,8 @@ static void serial_irq(void *ctx, bool level)
 }
 
 static const struct uart_ops serial_uart_ops = {
-	.tx = serial_tx,
-	.irq = serial_irq,
+    .tx = serial_tx,
+    .irq = serial_irq,
 };
 
 static void serial_io(void *owner, uint64_t offset, void *data, uint32_t size, bool is_write)

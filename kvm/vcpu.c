@@ -18,10 +18,10 @@
 #include "kvm/log.h"
 
 #define STATUS_GUEST_CRASH 1
-#define APIC_LVT_LINT0     0x350
-#define APIC_LVT_LINT1     0x360
+#define APIC_LVT_LINT0	   0x350
+#define APIC_LVT_LINT1	   0x360
 #define APIC_MODE_EXTINT   0x7
-#define APIC_MODE_NMI      0x4
+#define APIC_MODE_NMI	   0x4
 
 static unsigned long long t0_ns, main_ns;
 static atomic_bool first_run_logged;
@@ -59,8 +59,8 @@ static int set_lapic_lints(struct vcpu *v)
 static int set_fpu(struct vcpu *v)
 {
 	struct kvm_fpu fpu = {
-		.fcw = 0x37f,   /* x87 reset state */
-		.mxcsr = 0x1f80, /* SSE: all exceptions masked */
+	    .fcw = 0x37f,    /* x87 reset state */
+	    .mxcsr = 0x1f80, /* SSE: all exceptions masked */
 	};
 
 	return ioctl(v->fd, KVM_SET_FPU, &fpu);
@@ -147,11 +147,11 @@ void vcpu_dump_regs(struct vcpu *v)
 	log_info(" rsi %016llx rdi %016llx rbp %016llx", r.rsi, r.rdi, r.rbp);
 	log_info(" r8  %016llx r9  %016llx r10 %016llx r11 %016llx", r.r8, r.r9, r.r10, r.r11);
 	log_info(" r12 %016llx r13 %016llx r14 %016llx r15 %016llx", r.r12, r.r13, r.r14, r.r15);
-	log_info(" cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx", s.cr0, s.cr2,
-		 s.cr3, s.cr4, s.efer);
+	log_info(" cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx", s.cr0, s.cr2, s.cr3,
+		 s.cr4, s.efer);
 	log_info(" cs %04x (dpl %u, l %u) ss %04x gdt %llx/%x idt %llx/%x tr %04x", s.cs.selector,
-		 s.cs.dpl, s.cs.l, s.ss.selector, s.gdt.base, s.gdt.limit, s.idt.base,
-		 s.idt.limit, s.tr.selector);
+		 s.cs.dpl, s.cs.l, s.ss.selector, s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit,
+		 s.tr.selector);
 }
 
 static void crash(struct vcpu *v)
@@ -174,7 +174,7 @@ static void report_guest_trap(struct vcpu *v, uint32_t vector)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
-	uint64_t frame[6] = { 0 };
+	uint64_t frame[6] = {0};
 	uint64_t at;
 	bool ec = vector_has_error_code(vector);
 
@@ -282,8 +282,9 @@ static void handle_internal_error(struct vcpu *v)
 			  "%#llx%s%s",
 			  v->id, r.rip, n ? ", instruction bytes:" : "", bytes);
 		if (v->vm->is_pvm)
-			log_error("(this host's KVM is PVM: guest kernel-mode code runs in a limited "
-				  "emulator; see README, 'PVM hosts')");
+			log_error(
+			    "(this host's KVM is PVM: guest kernel-mode code runs in a limited "
+			    "emulator; see README, 'PVM hosts')");
 	} else {
 		log_error("KVM internal error on vCPU %u: suberror %u, %u data words", v->id,
 			  run->internal.suberror, run->internal.ndata);
@@ -327,7 +328,8 @@ static bool handle_exit(struct vcpu *v)
 			vm_request_stop(v->vm, 0);
 			break;
 		default:
-			log_error("guest system event %u on vCPU %u", run->system_event.type, v->id);
+			log_error("guest system event %u on vCPU %u", run->system_event.type,
+				  v->id);
 			crash(v);
 		}
 		return false;
@@ -362,7 +364,8 @@ static void *vcpu_thread(void *arg)
 				log_debug("first KVM_RUN %.3f ms after main, %.3f ms after spawn",
 					  (now - main_ns) / 1e6, (now - t0_ns) / 1e6);
 			else
-				log_debug("first KVM_RUN %.3f ms after main", (now - main_ns) / 1e6);
+				log_debug("first KVM_RUN %.3f ms after main",
+					  (now - main_ns) / 1e6);
 		}
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)

@@ -14,7 +14,7 @@
 #include "kvm/layout.h"
 #include "kvm/log.h"
 
-#define KVM_TSS_ADDR        0xfffbd000ULL
+#define KVM_TSS_ADDR	    0xfffbd000ULL
 #define KVM_IDENTITY_MAP    0xfffbc000ULL
 #define ROUTING_MAX_ENTRIES 1024
 
@@ -25,11 +25,15 @@ struct cap_need {
 
 /* Everything the machine model relies on. */
 static const struct cap_need required_caps[] = {
-	{ KVM_CAP_USER_MEMORY, "USER_MEMORY" },   { KVM_CAP_IRQCHIP, "IRQCHIP" },
-	{ KVM_CAP_IOEVENTFD, "IOEVENTFD" },       { KVM_CAP_IRQFD, "IRQFD" },
-	{ KVM_CAP_IRQ_ROUTING, "IRQ_ROUTING" },   { KVM_CAP_SET_TSS_ADDR, "SET_TSS_ADDR" },
-	{ KVM_CAP_PIT2, "PIT2" },                 { KVM_CAP_EXT_CPUID, "EXT_CPUID" },
-	{ KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT" },
+    {KVM_CAP_USER_MEMORY, "USER_MEMORY"},
+    {KVM_CAP_IRQCHIP, "IRQCHIP"},
+    {KVM_CAP_IOEVENTFD, "IOEVENTFD"},
+    {KVM_CAP_IRQFD, "IRQFD"},
+    {KVM_CAP_IRQ_ROUTING, "IRQ_ROUTING"},
+    {KVM_CAP_SET_TSS_ADDR, "SET_TSS_ADDR"},
+    {KVM_CAP_PIT2, "PIT2"},
+    {KVM_CAP_EXT_CPUID, "EXT_CPUID"},
+    {KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT"},
 };
 
 static int open_kvm(void)
@@ -70,10 +74,10 @@ static int check_caps(int kvm_fd)
 static int set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, void *host, uint64_t size)
 {
 	struct kvm_userspace_memory_region r = {
-		.slot = slot,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)host,
+	    .slot = slot,
+	    .guest_phys_addr = gpa,
+	    .memory_size = size,
+	    .userspace_addr = (uintptr_t)host,
 	};
 
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
@@ -122,7 +126,7 @@ static int routing_init(struct vm *vm)
 			r->entries[n].gsi = gsi;
 			r->entries[n].type = KVM_IRQ_ROUTING_IRQCHIP;
 			r->entries[n].u.irqchip.irqchip =
-				gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE;
+			    gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE;
 			r->entries[n].u.irqchip.pin = gsi % 8;
 			n++;
 		}
@@ -148,7 +152,7 @@ static bool host_is_pvm(void)
 static void *create_pit(void *arg)
 {
 	struct vm *vm = arg;
-	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};
 
 	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		vm->pit_errno = errno;
@@ -237,14 +241,14 @@ void vm_destroy(struct vm *vm)
 	vm->vm_fd = vm->kvm_fd = -1;
 }
 
-int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t len, bool pio, bool datamatch,
-		 uint64_t val, int fd, bool deassign)
+int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t len, bool pio, bool datamatch, uint64_t val,
+		 int fd, bool deassign)
 {
 	struct kvm_ioeventfd e = {
-		.datamatch = val,
-		.addr = addr,
-		.len = len,
-		.fd = fd,
+	    .datamatch = val,
+	    .addr = addr,
+	    .len = len,
+	    .fd = fd,
 	};
 
 	if (pio)
@@ -258,14 +262,14 @@ int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t len, bool pio, bool data
 
 int vm_irq_line(struct vm *vm, uint32_t gsi, bool level)
 {
-	struct kvm_irq_level l = { .irq = gsi, .level = level };
+	struct kvm_irq_level l = {.irq = gsi, .level = level};
 
 	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0 ? -errno : 0;
 }
 
 int vm_irqfd(struct vm *vm, uint32_t gsi, int fd, int resample_fd, bool deassign)
 {
-	struct kvm_irqfd i = { .fd = fd, .gsi = gsi };
+	struct kvm_irqfd i = {.fd = fd, .gsi = gsi};
 
 	if (deassign)
 		i.flags |= KVM_IRQFD_FLAG_DEASSIGN;
@@ -281,8 +285,7 @@ int vm_gsi_alloc(struct vm *vm)
 	int gsi;
 
 	pthread_mutex_lock(&vm->irq_lock);
-	gsi = vm->next_gsi < GSI_MSI_BASE + ROUTING_MAX_ENTRIES / 2 ? (int)vm->next_gsi++
-								      : -ENOSPC;
+	gsi = vm->next_gsi < GSI_MSI_BASE + ROUTING_MAX_ENTRIES / 2 ? (int)vm->next_gsi++ : -ENOSPC;
 	pthread_mutex_unlock(&vm->irq_lock);
 	return gsi;
 }
@@ -348,9 +351,9 @@ int vm_msi_route_clear(struct vm *vm, uint32_t gsi)
 int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data)
 {
 	struct kvm_msi m = {
-		.address_lo = (uint32_t)addr,
-		.address_hi = (uint32_t)(addr >> 32),
-		.data = data,
+	    .address_lo = (uint32_t)addr,
+	    .address_hi = (uint32_t)(addr >> 32),
+	    .data = data,
 	};
 
 	return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &m) < 0 ? -errno : 0;

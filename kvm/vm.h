@@ -24,8 +24,8 @@ struct vm {
 	struct bus pio;
 	struct bus mmio;
 
-	pthread_mutex_t irq_lock;            /* guards the routing table */
-	struct kvm_irq_routing *routing;     /* full table, re-sent on change */
+	pthread_mutex_t irq_lock;	 /* guards the routing table */
+	struct kvm_irq_routing *routing; /* full table, re-sent on change */
 	uint32_t next_gsi;
 
 	/* Stopping: the first vm_request_stop() wins and sets the status. */
@@ -56,13 +56,13 @@ void vm_destroy(struct vm *vm);
 
 /* Doorbells: an eventfd signalled by KVM when the guest writes addr.
  * len 0 matches any length; with datamatch only writes of val count. */
-int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t len, bool pio, bool datamatch,
-		 uint64_t val, int fd, bool deassign);
+int vm_ioeventfd(struct vm *vm, uint64_t addr, uint32_t len, bool pio, bool datamatch, uint64_t val,
+		 int fd, bool deassign);
 
 /* Interrupts. */
 int vm_irq_line(struct vm *vm, uint32_t gsi, bool level);
 int vm_irqfd(struct vm *vm, uint32_t gsi, int fd, int resample_fd, bool deassign);
-int vm_gsi_alloc(struct vm *vm);                                          /* MSI GSI or -errno */
+int vm_gsi_alloc(struct vm *vm); /* MSI GSI or -errno */
 int vm_msi_route_set(struct vm *vm, uint32_t gsi, uint64_t addr, uint32_t data); /* add/update */
 int vm_msi_route_clear(struct vm *vm, uint32_t gsi);
 int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data);

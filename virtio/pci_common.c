@@ -53,8 +53,8 @@ void vpci_reset(struct virtio_pci *vp)
 		vp->active = false;
 	}
 	for (unsigned i = 0; i < VPCI_MAX_QUEUES; i++) {
-		vp->qcfg[i] = (struct vpci_queue_cfg){.size = queue_max(vp, i),
-						      .vector = VPCI_NO_VECTOR};
+		vp->qcfg[i] =
+		    (struct vpci_queue_cfg){.size = queue_max(vp, i), .vector = VPCI_NO_VECTOR};
 		memset(&vp->queues[i].vq, 0, sizeof(vp->queues[i].vq));
 		drain(vp->queues[i].kick_fd);
 	}

@@ -18,7 +18,7 @@
 #include "display/display.h"
 #include "gpu/gpu_priv.h"
 
-#define RAM_GPA  0x10000ull
+#define RAM_GPA	 0x10000ull
 #define RAM_SIZE 0x10000ull
 
 /* Ring layout for odd mode, 16-entry queues. */
@@ -82,7 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct gpu *g;
 	struct virtio_queue queues[2] = {{.kick_fd = -1}, {.kick_fd = -1}};
 	struct gpu_backend_env env = {
-		.mem = &gm, .num_scanouts = 2, .max_resources = 64, .mem_limit = 4u << 20,
+	    .mem = &gm,
+	    .num_scanouts = 2,
+	    .max_resources = 64,
+	    .mem_limit = 4u << 20,
 	};
 
 	if (size < 1)

@@ -28,7 +28,7 @@ static void rec_io(void *owner, uint64_t off, void *data, uint32_t size, bool w)
 Test(bus, dispatch_finds_range_and_offset)
 {
 	struct bus b;
-	struct rec a = { 0 }, c = { 0 };
+	struct rec a = {0}, c = {0};
 	uint32_t v = 0;
 
 	bus_init(&b);
@@ -48,7 +48,7 @@ Test(bus, dispatch_finds_range_and_offset)
 Test(bus, overlap_and_wrap_refused)
 {
 	struct bus b;
-	struct rec a = { 0 };
+	struct rec a = {0};
 
 	bus_init(&b);
 	cr_assert_eq(bus_register(&b, 0x1000, 0x100, rec_io, &a), 0);
@@ -83,14 +83,21 @@ Test(guest_mem, ranges_checked_without_overflow)
 
 Test(term, ctrl_a_escapes)
 {
-	struct term_escape e = { 0 };
+	struct term_escape e = {0};
 	uint8_t out[16];
 	bool quit;
 	size_t n;
 
-	n = term_escape_filter(&e, (const uint8_t *)"ab\x01\x01" "c", 5, out, &quit);
+	n = term_escape_filter(&e,
+			       (const uint8_t *)"ab\x01\x01"
+						"c",
+			       5, out, &quit);
 	cr_assert_eq(n, 4);
-	cr_assert_eq(memcmp(out, "ab\x01" "c", 4), 0);
+	cr_assert_eq(memcmp(out,
+			    "ab\x01"
+			    "c",
+			    4),
+		     0);
 	cr_assert_not(quit);
 	n = term_escape_filter(&e, (const uint8_t *)"z\x01", 2, out, &quit);
 	cr_assert_eq(n, 1);

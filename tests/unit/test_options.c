@@ -17,14 +17,14 @@ static int parse(struct run_options *o, char *err, const char *const *args)
 	return options_parse_run(argc, argv, o, err, 256);
 }
 
-#define PARSE(...) parse(&o, err, (const char *const[]){ "run", __VA_ARGS__, NULL })
+#define PARSE(...) parse(&o, err, (const char *const[]){"run", __VA_ARGS__, NULL})
 
 Test(options, defaults)
 {
 	struct run_options o;
 	char err[256];
 
-	cr_assert_eq(parse(&o, err, (const char *const[]){ "run", NULL }), 0);
+	cr_assert_eq(parse(&o, err, (const char *const[]){"run", NULL}), 0);
 	cr_assert_eq(o.mem_mib, 512);
 	cr_assert_eq(o.cpus, 1);
 	cr_assert(o.rng);

@@ -26,12 +26,12 @@ static void irq(void *ctx, bool level)
 	s->irq_changes++;
 }
 
-static const struct uart_ops ops = { .tx = tx, .irq = irq };
+static const struct uart_ops ops = {.tx = tx, .irq = irq};
 
 Test(uart, transmit_goes_out_and_lsr_says_empty)
 {
 	struct uart u;
-	struct sink s = { 0 };
+	struct sink s = {0};
 
 	uart_init(&u, &ops, &s);
 	uart_write(&u, 0, 'h');
@@ -45,7 +45,7 @@ Test(uart, transmit_goes_out_and_lsr_says_empty)
 Test(uart, receive_sets_dr_and_rx_interrupt)
 {
 	struct uart u;
-	struct sink s = { 0 };
+	struct sink s = {0};
 
 	uart_init(&u, &ops, &s);
 	uart_write(&u, 1, 0x01); /* IER: RX data */
@@ -63,7 +63,7 @@ Test(uart, receive_sets_dr_and_rx_interrupt)
 Test(uart, thr_empty_interrupt_acked_by_iir_read)
 {
 	struct uart u;
-	struct sink s = { 0 };
+	struct sink s = {0};
 
 	uart_init(&u, &ops, &s);
 	uart_write(&u, 1, 0x02); /* enabling THRI with THR empty raises it */
@@ -78,7 +78,7 @@ Test(uart, thr_empty_interrupt_acked_by_iir_read)
 Test(uart, divisor_latch_does_not_transmit)
 {
 	struct uart u;
-	struct sink s = { 0 };
+	struct sink s = {0};
 
 	uart_init(&u, &ops, &s);
 	uart_write(&u, 3, 0x80);
@@ -92,7 +92,7 @@ Test(uart, divisor_latch_does_not_transmit)
 Test(uart, loopback_feeds_receiver_and_msr)
 {
 	struct uart u;
-	struct sink s = { 0 };
+	struct sink s = {0};
 
 	uart_init(&u, &ops, &s);
 	uart_write(&u, 4, 0x10 | 0x02 | 0x01);
@@ -105,7 +105,7 @@ Test(uart, loopback_feeds_receiver_and_msr)
 Test(uart, rx_fifo_full_refuses_more)
 {
 	struct uart u;
-	struct sink s = { 0 };
+	struct sink s = {0};
 	static uint8_t big[UART_RX_FIFO + 10];
 
 	uart_init(&u, &ops, &s);
