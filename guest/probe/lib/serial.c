@@ -39,10 +39,14 @@ int serial_readline(char *buf, size_t buflen, uint64_t deadline, bool *truncated
 				buf[n] = 0;
 			return -1;
 		}
-		if (c == '\n')
+		/* A terminal in raw mode sends CR for Enter, a pipe sends LF:
+		 * either ends a line; the LF of a CRLF pair is an empty line,
+		 * skipped. */
+		if (c == '\n' || c == '\r') {
+			if (n == 0)
+				continue;
 			break;
-		if (c == '\r')
-			continue;
+		}
 		if (n + 1 < buflen)
 			buf[n++] = (char)c;
 		else
