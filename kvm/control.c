@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kvm/log.h"
@@ -108,16 +109,27 @@ void control_close(struct control *c)
 	c->path[0] = 0;
 }
 
-/* Read one line with a deadline: a stuck client cannot stall the VM. */
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/* Read one line within one overall deadline: a client that trickles bytes
+ * cannot stall the main thread for longer than CONTROL_TIMEOUT_MS. */
 static int read_line(int fd, char *buf, size_t len)
 {
+	long long deadline = now_ms() + CONTROL_TIMEOUT_MS;
 	size_t n = 0;
 
 	while (n + 1 < len) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
+		long long left = deadline - now_ms();
 		ssize_t r;
 
-		if (poll(&p, 1, CONTROL_TIMEOUT_MS) <= 0)
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 			return -1;
 		r = read(fd, buf + n, 1);
 		if (r <= 0)

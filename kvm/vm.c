@@ -365,8 +365,8 @@ void vm_request_stop(struct vm *vm, int status)
 
 	pthread_mutex_lock(&vm->stop_lock);
 	if (!vm->stop_requested) {
-		vm->stop_requested = true;
 		vm->exit_status = status;
+		__atomic_store_n(&vm->stop_requested, true, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&vm->stop_lock);
 	if (write(vm->stop_fd, &one, sizeof(one)) < 0) {
@@ -376,10 +376,7 @@ void vm_request_stop(struct vm *vm, int status)
 
 bool vm_stopping(struct vm *vm)
 {
-	bool s;
-
-	pthread_mutex_lock(&vm->stop_lock);
-	s = vm->stop_requested;
-	pthread_mutex_unlock(&vm->stop_lock);
-	return s;
+	/* Read on every vCPU exit: a plain atomic load, no lock. The mutex in
+	 * vm_request_stop() only decides which status wins. */
+	return __atomic_load_n(&vm->stop_requested, __ATOMIC_ACQUIRE);
 }
