@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,11 +170,17 @@ static int valid_gpu_modes(const char *s)
 	return s[strlen(s) - 1] != ',';
 }
 
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		snprintf(err, errlen, __VA_ARGS__);                                                \
-		return -1;                                                                         \
-	} while (0)
+/* Writes the one-line error; returns -1 so callers can `return fail(...)`. */
+static int __attribute__((format(printf, 3, 4)))
+fail(char *err, unsigned errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 int options_parse_run(int argc, char **argv, struct run_options *o, char *err, unsigned errlen)
 {
@@ -206,24 +213,30 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, u
 			break;
 		case 'm':
 			if (parse_mem(optarg, &o->mem_mib))
-				FAIL("--mem: '%s' is not a size from %d MiB to %d GiB", optarg,
-				     MEM_MIN_MIB, MEM_MAX_MIB / 1024);
+				return fail(err, errlen,
+					    "--mem: '%s' is not a size from %d MiB to %d GiB",
+					    optarg, MEM_MIN_MIB, MEM_MAX_MIB / 1024);
 			break;
 		case 'c':
 			if (parse_uint(optarg, 1, CPUS_MAX, &v))
-				FAIL("--cpus: '%s' is not a number from 1 to %d", optarg, CPUS_MAX);
+				return fail(err, errlen,
+					    "--cpus: '%s' is not a number from 1 to %d", optarg,
+					    CPUS_MAX);
 			o->cpus = v;
 			break;
 		case 'd':
 			if (o->nr_disks == OPT_MAX_DISKS)
-				FAIL("--disk: at most %d disks", OPT_MAX_DISKS);
+				return fail(err, errlen, "--disk: at most %d disks", OPT_MAX_DISKS);
 			if (parse_disk(optarg, &o->disks[o->nr_disks]))
-				FAIL("--disk: '%s' is not FILE or FILE,ro", optarg);
+				return fail(err, errlen, "--disk: '%s' is not FILE or FILE,ro",
+					    optarg);
 			o->nr_disks++;
 			break;
 		case OPT_NAME:
 			if (!*optarg || strlen(optarg) > 64 || strchr(optarg, '/'))
-				FAIL("--name: '%s' must be 1-64 characters without '/'", optarg);
+				return fail(err, errlen,
+					    "--name: '%s' must be 1-64 characters without '/'",
+					    optarg);
 			o->name = optarg;
 			break;
 		case OPT_CONSOLE:
@@ -232,7 +245,8 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, u
 			else if (!strcmp(optarg, "virtio"))
 				o->console = CONSOLE_VIRTIO;
 			else
-				FAIL("--console: '%s' is not serial or virtio", optarg);
+				return fail(err, errlen, "--console: '%s' is not serial or virtio",
+					    optarg);
 			break;
 		case OPT_NO_RNG:
 			o->rng = false;
@@ -248,41 +262,50 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, u
 			break;
 		case OPT_GPU:
 			if (!valid_gpu_modes(optarg))
-				FAIL("--gpu: '%s' is not a list of headless, wayland", optarg);
+				return fail(err, errlen,
+					    "--gpu: '%s' is not a list of headless, wayland",
+					    optarg);
 			o->gpu = optarg;
 			break;
 		case OPT_GPU_OUTPUTS:
 			if (parse_uint(optarg, 1, OUTPUTS_MAX, &v))
-				FAIL("--gpu-outputs: '%s' is not a number from 1 to %d", optarg,
-				     OUTPUTS_MAX);
+				return fail(err, errlen,
+					    "--gpu-outputs: '%s' is not a number from 1 to %d",
+					    optarg, OUTPUTS_MAX);
 			o->gpu_outputs = v;
 			break;
 		case OPT_RESOLUTION:
 			if (parse_resolution(optarg, &o->width, &o->height))
-				FAIL("--resolution: '%s' is not WxH (16 to 16384 each)", optarg);
+				return fail(err, errlen,
+					    "--resolution: '%s' is not WxH (16 to 16384 each)",
+					    optarg);
 			break;
 		case OPT_GPU_MEM:
 			if (parse_uint(optarg, 16, 65536, &v))
-				FAIL("--gpu-mem: '%s' is not a number of MiB from 16 to 65536",
-				     optarg);
+				return fail(
+				    err, errlen,
+				    "--gpu-mem: '%s' is not a number of MiB from 16 to 65536",
+				    optarg);
 			o->gpu_mem_mib = v;
 			break;
 		case OPT_SCREENSHOT:
 			if (!*optarg)
-				FAIL("--screenshot: empty file name");
+				return fail(err, errlen, "--screenshot: empty file name");
 			o->screenshot = optarg;
 			break;
 		case 'h':
 			return 1;
 		case ':':
-			FAIL("option '%s' needs a value", argv[optind - 1]);
+			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			FAIL("unknown option '%s' (see lkvm-gpu run --help)", argv[optind - 1]);
+			return fail(err, errlen, "unknown option '%s' (see lkvm-gpu run --help)",
+				    argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		FAIL("unexpected argument '%s' (see lkvm-gpu run --help)", argv[optind]);
+		return fail(err, errlen, "unexpected argument '%s' (see lkvm-gpu run --help)",
+			    argv[optind]);
 	if (o->screenshot && !o->gpu)
-		FAIL("--screenshot needs --gpu");
+		return fail(err, errlen, "--screenshot needs --gpu");
 	return 0;
 }
