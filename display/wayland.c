@@ -201,6 +201,22 @@ static void buffer_release(void *data, struct wl_buffer *wb)
 
 /* ---- display ops ---- */
 
+/* Past this many rectangles a buffer's stale region becomes its bounding
+ * box: while the compositor holds both buffers a guest flushing scattered
+ * tiny rectangles would otherwise grow it (and the blits and damage
+ * requests of the next draw) without bound. */
+#define STALE_MAX_RECTS 16
+
+static void add_stale(struct wl_buf *b, const struct display_rect *r)
+{
+	pixman_region32_union_rect(&b->stale, &b->stale, r->x, r->y, r->w, r->h);
+	if (pixman_region32_n_rects(&b->stale) > STALE_MAX_RECTS) {
+		pixman_box32_t box = *pixman_region32_extents(&b->stale);
+
+		pixman_region32_reset(&b->stale, &box);
+	}
+}
+
 static void present(struct display *d, unsigned i, const struct display_frame *f,
 		    const struct display_rect *dmg)
 {
@@ -217,8 +233,7 @@ static void present(struct display *d, unsigned i, const struct display_frame *f
 			o->live.data = NULL;
 	} else {
 		for (int b = 0; b < NBUF; b++)
-			pixman_region32_union_rect(&o->bufs[b].stale, &o->bufs[b].stale, dmg->x,
-						   dmg->y, dmg->w, dmg->h);
+			add_stale(&o->bufs[b], dmg);
 	}
 	draw(o);
 	pthread_mutex_unlock(&w->lock);

@@ -184,6 +184,36 @@ Test(display_wayland, damaged_rects_only_and_double_buffering)
 	d->ops->destroy(d);
 }
 
+/* Scattered damage while the compositor holds both buffers: each buffer's
+ * stale region is collapsed to its bounding box past a few rectangles,
+ * which must still bring the window up to date. */
+Test(display_wayland, many_scattered_damages_while_buffers_busy)
+{
+	struct display *d = open_wl(FW, FH);
+	static uint32_t frame[FW * FH];
+	struct display_frame f = {
+	    .format = PIXMAN_x8r8g8b8, .width = FW, .height = FH, .stride = FW * 4, .data = frame};
+	struct display_rect all = {0, 0, FW, FH};
+
+	for (uint32_t i = 0; i < FW * FH; i++)
+		frame[i] = pattern(i % FW, i / FW, 0);
+	pump(d, 50);
+	d->ops->present(d, 0, &f, &all);
+	pump(d, MAP_SETTLE_MS);
+	/* No dispatch in between: no release is read, so after at most two
+	 * draws every present only adds to the stale regions. */
+	for (uint32_t k = 0; k < 200; k++) {
+		uint32_t x = (k * 37) % FW, y = (k * 53) % FH;
+		struct display_rect r = {x, y, 1, 1};
+
+		frame[y * FW + x] = pattern(x, y, k + 1);
+		d->ops->present(d, 0, &f, &r);
+	}
+	pump(d, 100);
+	check_screen(d, frame);
+	d->ops->destroy(d);
+}
+
 Test(display_wayland_kiosk, compositor_size_becomes_resize_event, .init = start_kiosk,
      .fini = stop_weston, .timeout = 30)
 {
