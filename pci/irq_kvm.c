@@ -18,28 +18,31 @@ static void kick(int fd)
 		log_error("irq eventfd write: %s", strerror(errno));
 }
 
+/* The GSI is kept as soon as it is allocated, so a failed route or irqfd
+ * is retried on the same GSI next time instead of leaking one per attempt
+ * (deliver() retries on every interrupt while the vector stays dirty). */
 static int msix_kvm_route(void *ctx, unsigned vec, uint64_t addr, uint32_t data)
 {
 	struct msix_kvm *k = ctx;
 	int gsi, fd, r;
 
-	if (k->gsi[vec] >= 0)
-		return vm_msi_route_set(k->vm, k->gsi[vec], addr, data);
-	gsi = vm_gsi_alloc(k->vm);
-	if (gsi < 0)
-		return gsi;
-	r = vm_msi_route_set(k->vm, gsi, addr, data);
-	if (r)
+	if (k->gsi[vec] < 0) {
+		gsi = vm_gsi_alloc(k->vm);
+		if (gsi < 0)
+			return gsi;
+		k->gsi[vec] = gsi;
+	}
+	r = vm_msi_route_set(k->vm, k->gsi[vec], addr, data);
+	if (r || k->fd[vec] >= 0)
 		return r;
 	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	r = vm_irqfd(k->vm, gsi, fd, -1, false);
+	r = vm_irqfd(k->vm, k->gsi[vec], fd, -1, false);
 	if (r) {
 		close(fd);
 		return r;
 	}
-	k->gsi[vec] = gsi;
 	k->fd[vec] = fd;
 	return 0;
 }
@@ -67,11 +70,13 @@ void msix_kvm_init(struct msix_kvm *k, struct vm *vm)
 void msix_kvm_exit(struct msix_kvm *k)
 {
 	for (unsigned i = 0; i < MSIX_MAX_VECTORS; i++) {
-		if (k->fd[i] < 0)
+		if (k->gsi[i] < 0)
 			continue;
-		vm_irqfd(k->vm, k->gsi[i], k->fd[i], -1, true);
+		if (k->fd[i] >= 0) {
+			vm_irqfd(k->vm, k->gsi[i], k->fd[i], -1, true);
+			close(k->fd[i]);
+		}
 		vm_msi_route_clear(k->vm, k->gsi[i]);
-		close(k->fd[i]);
 		k->fd[i] = k->gsi[i] = -1;
 	}
 }

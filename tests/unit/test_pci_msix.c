@@ -1,8 +1,13 @@
 /* MSI-X: table accesses, masking, pending bits, routing on change. */
 #include <criterion/criterion.h>
+#include <linux/kvm.h>
 #include <linux/pci_regs.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "kvm/layout.h"
+#include "kvm/vm.h"
+#include "pci/irq_kvm.h"
 #include "pci/msix.h"
 
 static struct pci_dev dev;
@@ -236,4 +241,37 @@ Test(pci_intx, none_is_inert)
 	pci_intx_set(&x, true);
 	pci_intx_exit(&x);
 	cr_expect_eq(level_changes, 0);
+}
+
+/* KVM routes ------------------------------------------------------------- */
+
+/* A vm whose ioctls all fail (no fd): every route attempt fails, as when
+ * KVM refuses the guest's address/data or the routing table is full. */
+Test(msix_kvm, failed_route_is_retried_on_the_same_gsi)
+{
+	struct vm vm;
+	struct msix_kvm k;
+
+	memset(&vm, 0, sizeof(vm));
+	vm.vm_fd = -1;
+	vm.next_gsi = GSI_MSI_BASE;
+	pthread_mutex_init(&vm.irq_lock, NULL);
+	vm.routing = calloc(1, sizeof(*vm.routing) + 8 * sizeof(vm.routing->entries[0]));
+	cr_assert_not_null(vm.routing);
+	msix_kvm_init(&k, &vm);
+
+	/* deliver() retries while the vector stays dirty: once per interrupt. */
+	for (int i = 0; i < 3; i++)
+		cr_assert_lt(msix_kvm_ops.route(&k, 0, 0xfee00000, 0x41), 0);
+	cr_assert_eq(vm.next_gsi, GSI_MSI_BASE + 1, "one GSI for all attempts, got %u",
+		     vm.next_gsi - GSI_MSI_BASE);
+	cr_assert_eq(k.gsi[0], GSI_MSI_BASE);
+	cr_assert_eq(k.fd[0], -1);
+	cr_assert_eq(vm.routing->nr, 1);
+
+	msix_kvm_exit(&k);
+	cr_assert_eq(k.gsi[0], -1);
+	cr_assert_eq(vm.routing->nr, 0, "exit drops the route of a GSI without irqfd");
+	free(vm.routing);
+	pthread_mutex_destroy(&vm.irq_lock);
 }
