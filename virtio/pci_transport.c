@@ -380,8 +380,6 @@ int virtio_pci_add_shm(struct virtio_pci *vp, uint8_t id, uint64_t size,
 	r = add_vcap(vp, VIRTIO_PCI_CAP_SHARED_MEMORY_CFG, VPCI_BAR_SHM, id, SHM_CAP_LEN, 0, size);
 	if (r < 0)
 		return r;
-	vp->shm_size = size;
-	vp->shm_id = id;
 	vp->shm_moved = moved;
 	vp->shm_opaque = opaque;
 	return 0;

@@ -75,9 +75,8 @@ struct virtio_pci {
 	bool notify_mapped;
 	uint64_t notify_gpa; /* where the ioeventfds are assigned */
 
-	/* Shared memory region (BAR2), 0 size: none. */
-	uint64_t shm_size;
-	uint8_t shm_id;
+	/* Shared memory region (BAR2): told where the guest maps it; NULL if
+	 * there is none. Its size and id live in BAR2 and the capability. */
 	void (*shm_moved)(void *opaque, bool mapped, uint64_t gpa);
 	void *shm_opaque;
 };
