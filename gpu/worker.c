@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "kvm/eventfd.h"
 #include "gpu/gpu_priv.h"
 #include "kvm/log.h"
 
@@ -135,15 +136,6 @@ void gpu_worker_fences(struct gpu *g)
 		ops->retire_fences(g->backend.be, fence_done, g);
 }
 
-static void clear_eventfd(int fd)
-{
-	uint64_t v;
-
-	/* Non-blocking: a spurious wakeup reads nothing. */
-	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		log_warn("virtio-gpu: eventfd read: %s", strerror(errno));
-}
-
 static void *worker_main(void *arg)
 {
 	struct gpu *g = arg;
@@ -165,10 +157,10 @@ static void *worker_main(void *arg)
 			case TAG_KILL:
 				return NULL;
 			case TAG_CTRL:
-				clear_eventfd(g->queues[GPU_QUEUE_CTRL].kick_fd);
+				efd_drain(g->queues[GPU_QUEUE_CTRL].kick_fd, "virtio-gpu");
 				break;
 			case TAG_CURSOR:
-				clear_eventfd(g->queues[GPU_QUEUE_CURSOR].kick_fd);
+				efd_drain(g->queues[GPU_QUEUE_CURSOR].kick_fd, "virtio-gpu");
 				break;
 			case TAG_FENCE:
 				gpu_worker_fences(g);

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kvm/eventfd.h"
 #include "kvm/layout.h"
 #include "kvm/log.h"
 
@@ -361,17 +362,13 @@ int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data)
 
 void vm_request_stop(struct vm *vm, int status)
 {
-	uint64_t one = 1;
-
 	pthread_mutex_lock(&vm->stop_lock);
 	if (!vm->stop_requested) {
 		vm->exit_status = status;
 		__atomic_store_n(&vm->stop_requested, true, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&vm->stop_lock);
-	if (write(vm->stop_fd, &one, sizeof(one)) < 0) {
-		/* Only fails if the counter would overflow: already signalled. */
-	}
+	efd_signal(vm->stop_fd, "stop");
 }
 
 bool vm_stopping(struct vm *vm)

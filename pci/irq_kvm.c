@@ -1,3 +1,4 @@
+#include "kvm/eventfd.h"
 #include "pci/irq_kvm.h"
 
 #include <errno.h>
@@ -7,16 +8,6 @@
 #include <unistd.h>
 
 #include "kvm/log.h"
-
-static void kick(int fd)
-{
-	uint64_t one = 1;
-
-	/* An eventfd write only fails if the counter would overflow, and
-	 * then an interrupt is already pending anyway. */
-	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		log_error("irq eventfd write: %s", strerror(errno));
-}
 
 /* The GSI is kept as soon as it is allocated, so a failed route or irqfd
  * is retried on the same GSI next time instead of leaking one per attempt
@@ -52,7 +43,7 @@ static void msix_kvm_fire(void *ctx, unsigned vec)
 	struct msix_kvm *k = ctx;
 
 	if (k->fd[vec] >= 0)
-		kick(k->fd[vec]);
+		efd_signal(k->fd[vec], "MSI-X irqfd");
 }
 
 const struct msix_irq_ops msix_kvm_ops = {

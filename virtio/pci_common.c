@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kvm/eventfd.h"
 #include "kvm/log.h"
 #include "virtio/pci_internal.h"
 
@@ -30,15 +31,6 @@ static void status_store(struct virtio_pci *vp, uint8_t v)
 		;
 }
 
-static void drain(int fd)
-{
-	uint64_t v;
-
-	if (fd >= 0 && read(fd, &v, sizeof(v)) < 0) {
-		/* EAGAIN: nothing was pending, which is what we want. */
-	}
-}
-
 static uint16_t queue_max(const struct virtio_pci *vp, unsigned q)
 {
 	if (vp->ops->queue_sizes && q < vp->ops->num_queues)
@@ -56,7 +48,7 @@ void vpci_reset(struct virtio_pci *vp)
 		vp->qcfg[i] =
 		    (struct vpci_queue_cfg){.size = queue_max(vp, i), .vector = VPCI_NO_VECTOR};
 		memset(&vp->queues[i].vq, 0, sizeof(vp->queues[i].vq));
-		drain(vp->queues[i].kick_fd);
+		efd_drain(vp->queues[i].kick_fd, "virtio reset");
 	}
 	vp->driver_features = 0;
 	vp->dfselect = vp->gfselect = 0;

@@ -8,6 +8,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "kvm/eventfd.h"
 #include "kvm/log.h"
 #include "kvm/mptable.h"
 #include "virtio/pci_internal.h"
@@ -105,14 +106,6 @@ static void irq_needs_reset(struct virtio_irq *irq)
 
 /* BARs ------------------------------------------------------------------ */
 
-static void kick(int fd)
-{
-	uint64_t one = 1;
-
-	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		log_error("virtio kick eventfd: %s", strerror(errno));
-}
-
 void virtio_pci_regs_io(void *owner, uint64_t off, void *data, uint32_t size, bool is_write)
 {
 	struct virtio_pci *vp = owner;
@@ -148,7 +141,7 @@ void virtio_pci_regs_io(void *owner, uint64_t off, void *data, uint32_t size, bo
 
 		if (is_write && (off - VPCI_NOTIFY_OFF) % VPCI_NOTIFY_MULT == 0 &&
 		    q < vp->ops->num_queues)
-			kick(vp->queues[q].kick_fd);
+			efd_signal(vp->queues[q].kick_fd, "virtio kick");
 		else if (!is_write)
 			memset(data, 0, size);
 		return;

@@ -1,3 +1,4 @@
+#include "kvm/eventfd.h"
 #include "virtio/worker.h"
 
 #include <errno.h>
@@ -77,14 +78,6 @@ static bool queue_watched(const struct virtio_queue *q)
 	return q->vq.size && q->kick_fd >= 0;
 }
 
-static void drain_kick(int fd)
-{
-	uint64_t v;
-
-	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		log_error("virtio worker: kick read: %s", strerror(errno));
-}
-
 /* Serve every queue whose ring holds buffers not yet taken. */
 static bool serve_pending(struct vworker *w)
 {
@@ -124,7 +117,7 @@ static void poll_rings(struct vworker *w)
 		if (now_ns() >= deadline) {
 			for (unsigned i = 0; i < w->nq; i++)
 				if (queue_watched(&w->queues[i]))
-					drain_kick(w->queues[i].kick_fd);
+					efd_drain(w->queues[i].kick_fd, "virtio worker");
 			if (!serve_pending(w))
 				break;
 			deadline = now_ns() + window;
@@ -166,7 +159,7 @@ static void *worker_loop(void *arg)
 			/* Drain the doorbell before servicing, so a kick that
 			 * lands during service wakes us again. */
 			if (tag < VWORKER_EXTRA_BASE) {
-				drain_kick(fd);
+				efd_drain(fd, "virtio worker");
 				kicked = true;
 			}
 			w->handle(w->dev, tag);
