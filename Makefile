@@ -13,7 +13,7 @@ XDG_XML := $(shell pkg-config --variable=pkgdatadir wayland-protocols)/stable/xd
 GEN_HDR := $(GEN_DIR)/xdg-shell-client-protocol.h
 GEN_OBJ := $(GEN_DIR)/xdg-shell-protocol.o
 BASE_CFLAGS += -I$(GEN_DIR)
-SUBDIRS := kvm pci virtio gpu display
+SUBDIRS := util kvm pci virtio gpu display
 LIB_SRC := $(foreach d,$(SUBDIRS),$(wildcard $(d)/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o) $(GEN_OBJ)
 MAIN_OBJ := $(B)/obj/main.o
@@ -99,14 +99,14 @@ $(B)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c virtio/virtqueue.c kvm/gue
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
 
-$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/setup.c,$(wildcard gpu/*.c)) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c kvm/log.c kvm/eventfd.c $(GEN_OBJ) | $(GEN_HDR)
+$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/setup.c,$(wildcard gpu/*.c)) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c util/log.c util/eventfd.c $(GEN_OBJ) | $(GEN_HDR)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(GEN_DIR) $(shell pkg-config --cflags $(PKGS)) $^ -o $@ $(LDLIBS)
 
 # Each input builds a whole PCI function (threads included): fewer runs.
 FUZZ_VPCI_RUNS ?= 50000
 FUZZ_VPCI_SRC := tests/fuzz/fuzz_virtio_pci.c $(wildcard pci/*.c virtio/*.c) kvm/bus.c \
-		 kvm/guest_mem.c kvm/log.c kvm/vm.c kvm/eventfd.c
+		 kvm/guest_mem.c util/log.c kvm/vm.c util/eventfd.c
 $(B)/fuzz/fuzz_virtio_pci: $(FUZZ_VPCI_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -lpthread

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "kvm/control.h"
-#include "kvm/log.h"
+#include "util/log.h"
 #include "kvm/options.h"
 #include "kvm/run.h"
 #include "kvm/vcpu.h"

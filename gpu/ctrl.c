@@ -9,7 +9,7 @@
 #include "gpu/decode.h"
 #include "gpu/edid.h"
 #include "gpu/gpu_priv.h"
-#include "kvm/log.h"
+#include "util/log.h"
 
 static void put_hdr(uint8_t *resp, const struct gpu_hdr *req, uint32_t type)
 {

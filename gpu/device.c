@@ -6,7 +6,7 @@
 
 #include "gpu/gpu_priv.h"
 #include "gpu/resources.h"
-#include "kvm/log.h"
+#include "util/log.h"
 
 static void on_resize(void *opaque, unsigned output, uint32_t w, uint32_t h)
 {

@@ -9,9 +9,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "kvm/eventfd.h"
+#include "util/eventfd.h"
 #include "gpu/gpu_priv.h"
-#include "kvm/log.h"
+#include "util/log.h"
 
 enum { TAG_KILL, TAG_CTRL, TAG_CURSOR, TAG_DISPLAY, TAG_FENCE };
 

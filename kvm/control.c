@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvm/log.h"
+#include "util/log.h"
 #include "kvm/vm.h"
 
 #define CONTROL_TIMEOUT_MS 5000

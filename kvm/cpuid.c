@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "kvm/log.h"
+#include "util/log.h"
 
 #define CPUID_MAX_ENTRIES 256
 

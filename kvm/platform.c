@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "kvm/layout.h"
-#include "kvm/log.h"
+#include "util/log.h"
 
 #define I8042_CMD_RESET 0xfe
 

@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "kvm/layout.h"
-#include "kvm/log.h"
+#include "util/log.h"
 
 static void serial_tx(void *ctx, uint8_t byte)
 {

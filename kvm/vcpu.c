@@ -15,7 +15,7 @@
 
 #include "kvm/boot.h"
 #include "kvm/cpuid.h"
-#include "kvm/log.h"
+#include "util/log.h"
 
 #define STATUS_GUEST_CRASH 1
 #define APIC_LVT_LINT0	   0x350

@@ -11,9 +11,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kvm/eventfd.h"
+#include "util/eventfd.h"
 #include "kvm/layout.h"
-#include "kvm/log.h"
+#include "util/log.h"
 
 #define KVM_TSS_ADDR	    0xfffbd000ULL
 #define KVM_IDENTITY_MAP    0xfffbc000ULL

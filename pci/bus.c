@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "kvm/layout.h"
-#include "kvm/log.h"
+#include "util/log.h"
 #include "kvm/mptable.h"
 
 #define CF8_ENABLE (1u << 31)

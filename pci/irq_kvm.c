@@ -1,4 +1,4 @@
-#include "kvm/eventfd.h"
+#include "util/eventfd.h"
 #include "pci/irq_kvm.h"
 
 #include <errno.h>
@@ -7,7 +7,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "kvm/log.h"
+#include "util/log.h"
 
 /* The GSI is kept as soon as it is allocated, so a failed route or irqfd
  * is retried on the same GSI next time instead of leaking one per attempt

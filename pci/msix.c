@@ -4,7 +4,7 @@
 #include <linux/pci_regs.h>
 #include <string.h>
 
-#include "kvm/log.h"
+#include "util/log.h"
 
 #define CAP_LEN	     12
 #define ENTRY_MASKED PCI_MSIX_ENTRY_CTRL_MASKBIT

@@ -15,7 +15,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "kvm/log.h"
+#include "util/log.h"
 
 #define SECTOR	       512ULL
 #define HDR_SIZE       16

@@ -6,7 +6,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "kvm/log.h"
+#include "util/log.h"
 
 #define RXQ		   0
 #define TXQ		   1

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kvm/eventfd.h"
-#include "kvm/log.h"
+#include "util/eventfd.h"
+#include "util/log.h"
 #include "virtio/pci_internal.h"
 
 static uint8_t status_load(struct virtio_pci *vp)

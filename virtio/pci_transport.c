@@ -8,8 +8,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "kvm/eventfd.h"
-#include "kvm/log.h"
+#include "util/eventfd.h"
+#include "util/log.h"
 #include "kvm/mptable.h"
 #include "virtio/pci_internal.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "kvm/log.h"
+#include "util/log.h"
 
 /* Per request: enough for any driver's pool refill, small enough that a
  * guest offering gigabytes cannot keep the worker busy for long. */

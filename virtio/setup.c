@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvm/log.h"
+#include "util/log.h"
 #include "virtio/blk.h"
 #include "virtio/pci_transport.h"
 #include "virtio/rng.h"

@@ -1,4 +1,4 @@
-#include "kvm/eventfd.h"
+#include "util/eventfd.h"
 #include "virtio/worker.h"
 
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvm/log.h"
+#include "util/log.h"
 
 #define STOP_TAG UINT32_MAX
 

@@ -1,4 +1,4 @@
-#include "kvm/file.h"
+#include "util/file.h"
 
 #include <errno.h>
 #include <fcntl.h>

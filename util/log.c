@@ -1,4 +1,4 @@
-#include "kvm/log.h"
+#include "util/log.h"
 
 #include <pthread.h>
 #include <stdarg.h>

@@ -1,11 +1,11 @@
-#include "kvm/eventfd.h"
+#include "util/eventfd.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "kvm/log.h"
+#include "util/log.h"
 
 void efd_signal(int fd, const char *who)
 {
