@@ -1,0 +1,114 @@
+/* The Wayland display's private parts: one xdg-shell toplevel per output,
+ * drawn from two wl_shm buffers per output. Only damaged rectangles are
+ * copied: every buffer keeps the region it still lacks, and a present adds
+ * its damage to both, so a buffer the compositor just released catches up
+ * with exactly what changed since it was last drawn.
+ *
+ * All Wayland calls happen on the GPU worker thread (after open, which
+ * runs before the worker starts). The mutex only guards what a screenshot
+ * from another thread reads.
+ *
+ * The files, one idea each:
+ *   wayland.c            connection, registry, dispatch, the ops table, teardown
+ *   wayland_window.c     an output's xdg-shell toplevel and its configure/close
+ *   wayland_buffers.c    the shm buffer pair, damage tracking, drawing, present
+ *   wayland_cursor.c     seat and pointer; the guest's cursor as the pointer image
+ *   wayland_screenshot.c the guest's screen as PNG
+ *
+ * Only the files that call xdg-shell functions include the generated
+ * protocol header; here its objects are opaque.
+ */
+#ifndef LKVM_DISPLAY_WAYLAND_PRIV_H
+#define LKVM_DISPLAY_WAYLAND_PRIV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <wayland-client.h>
+
+#include "display/display.h"
+
+struct xdg_surface;
+struct xdg_toplevel;
+struct xdg_wm_base;
+
+#define NBUF 2
+
+struct wl_buf {
+	struct wl_buffer *wb;
+	pixman_image_t *img;	 /* over the shm mapping */
+	bool busy;		 /* the compositor holds it */
+	pixman_region32_t stale; /* what this buffer lacks of the frame */
+};
+
+struct wl_out {
+	struct wayland *w;
+	unsigned idx;
+	struct wl_surface *surface;
+	struct xdg_surface *xsurface;
+	struct xdg_toplevel *toplevel;
+	bool configured, want_draw;
+	uint32_t width, height;	   /* buffer size */
+	uint32_t asked_w, asked_h; /* size last reported to the VMM */
+	bool resize_pending;	   /* asked before events were hooked up */
+	void *map;
+	size_t map_size;
+	struct wl_buf bufs[NBUF];
+	struct wl_buf *shown;	   /* last committed buffer */
+	struct display_frame live; /* data NULL: none */
+
+	struct wl_surface *cursor_surface;
+	struct wl_buffer *cursor_buf;
+	uint32_t *cursor_px; /* shm: the compositor may read it any time */
+	bool cursor_visible;
+	int hot_x, hot_y;
+	/* The guest's cursor as it last set it, for screenshots: the window
+	 * has no cursor in it, but a screenshot shows the guest's screen
+	 * (display.h), the same as headless. */
+	uint32_t cursor_copy[DISPLAY_CURSOR_DIM * DISPLAY_CURSOR_DIM];
+	int cur_x, cur_y;
+};
+
+struct wayland {
+	struct display d;
+	struct wl_display *dpy;
+	struct wl_registry *registry;
+	struct wl_compositor *compositor;
+	struct wl_shm *shm;
+	struct xdg_wm_base *wm;
+	struct wl_seat *seat;
+	struct wl_pointer *pointer;
+	struct wl_out *pointer_focus;
+	uint32_t pointer_serial;
+	bool dead;
+	char title[128];
+	pthread_mutex_t lock;
+	struct wl_out out[DISPLAY_MAX_OUTPUTS];
+};
+
+static inline struct wayland *to_wl(struct display *d)
+{
+	return (struct wayland *)d;
+}
+
+/* wayland_window.c */
+void wayland_window_create(struct wayland *w, unsigned i);
+void wayland_events_ready(struct display *d);
+
+/* wayland_buffers.c */
+int wayland_shm_fd(size_t size); /* anonymous shared memory, or -1 */
+void wayland_buffers_free(struct wl_out *o);
+void wayland_draw(struct wl_out *o);
+void wayland_present(struct display *d, unsigned i, const struct display_frame *f,
+		     const struct display_rect *dmg);
+void wayland_disable(struct display *d, unsigned i);
+
+/* wayland_cursor.c */
+extern const struct wl_seat_listener wayland_seat_listener; /* data: struct wayland */
+void wayland_set_cursor(struct display *d, unsigned i, const uint32_t *argb, int hot_x, int hot_y);
+void wayland_move_cursor(struct display *d, unsigned i, int x, int y);
+
+/* wayland_screenshot.c */
+int wayland_screenshot(struct display *d, unsigned i, const char *path);
+
+#endif

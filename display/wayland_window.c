@@ -1,0 +1,102 @@
+/* Wayland: one xdg-shell toplevel per output. The compositor configures it
+ * (a proposed size becomes a resize event for the VMM) and may close it
+ * (wayland_priv.h). */
+#include <stdio.h>
+
+#include "display/wayland_priv.h"
+#include "xdg-shell-client-protocol.h"
+
+static void xsurface_configure(void *data, struct xdg_surface *xs, uint32_t serial)
+{
+	struct wl_out *o = data;
+
+	xdg_surface_ack_configure(xs, serial);
+	o->configured = true;
+	if (o->want_draw)
+		wayland_draw(o);
+	else if (o->shown)
+		wl_surface_commit(o->surface);
+}
+
+static const struct xdg_surface_listener xsurface_listener = {.configure = xsurface_configure};
+
+/* The compositor proposes a size: the guest decides whether to follow. */
+static void toplevel_configure(void *data, struct xdg_toplevel *t, int32_t w, int32_t h,
+			       struct wl_array *states)
+{
+	struct wl_out *o = data;
+	struct display *d = &o->w->d;
+
+	if (w <= 0 || h <= 0 || ((uint32_t)w == o->asked_w && (uint32_t)h == o->asked_h))
+		return;
+	o->asked_w = w;
+	o->asked_h = h;
+	if (d->ev.resize)
+		d->ev.resize(d->ev.opaque, o->idx, w, h);
+	else
+		o->resize_pending = true;
+}
+
+void wayland_events_ready(struct display *d)
+{
+	struct wayland *w = to_wl(d);
+
+	for (unsigned i = 0; i < d->nr_outputs; i++) {
+		struct wl_out *o = &w->out[i];
+
+		if (o->resize_pending && d->ev.resize) {
+			o->resize_pending = false;
+			d->ev.resize(d->ev.opaque, i, o->asked_w, o->asked_h);
+		}
+	}
+}
+
+static void toplevel_close(void *data, struct xdg_toplevel *t)
+{
+	struct wl_out *o = data;
+	struct display *d = &o->w->d;
+
+	if (d->ev.close)
+		d->ev.close(d->ev.opaque);
+}
+
+static void toplevel_configure_bounds(void *data, struct xdg_toplevel *t, int32_t w, int32_t h)
+{
+}
+
+static void toplevel_wm_capabilities(void *data, struct xdg_toplevel *t, struct wl_array *caps)
+{
+}
+
+static const struct xdg_toplevel_listener toplevel_listener = {
+    .configure = toplevel_configure,
+    .close = toplevel_close,
+    .configure_bounds = toplevel_configure_bounds,
+    .wm_capabilities = toplevel_wm_capabilities,
+};
+
+void wayland_window_create(struct wayland *w, unsigned i)
+{
+	struct wl_out *o = &w->out[i];
+	char title[160];
+
+	o->w = w;
+	o->idx = i;
+	o->asked_w = w->d.width;
+	o->asked_h = w->d.height;
+	for (int b = 0; b < NBUF; b++)
+		pixman_region32_init(&o->bufs[b].stale);
+	o->surface = wl_compositor_create_surface(w->compositor);
+	o->xsurface = xdg_wm_base_get_xdg_surface(w->wm, o->surface);
+	xdg_surface_add_listener(o->xsurface, &xsurface_listener, o);
+	o->toplevel = xdg_surface_get_toplevel(o->xsurface);
+	xdg_toplevel_add_listener(o->toplevel, &toplevel_listener, o);
+	if (w->d.nr_outputs > 1)
+		snprintf(title, sizeof(title), "%s (output %u)", w->title, i);
+	else
+		snprintf(title, sizeof(title), "%s", w->title);
+	xdg_toplevel_set_title(o->toplevel, title);
+	xdg_toplevel_set_app_id(o->toplevel, "lkvm-gpu");
+	/* No buffer yet: this commit asks for the first configure. */
+	wl_surface_commit(o->surface);
+}
