@@ -17,6 +17,7 @@
 
 #include "display/display.h"
 #include "display/png.h"
+#include "display/wayland_priv.h"
 #include "tests/unit/test_display_weston.h"
 
 #define FW 200 /* frame size */
@@ -185,11 +186,18 @@ Test(display_wayland, damaged_rects_only_and_double_buffering)
 }
 
 /* Scattered damage while the compositor holds both buffers: each buffer's
- * stale region is collapsed to its bounding box past a few rectangles,
- * which must still bring the window up to date. */
+ * stale region must stay within 16 rectangles (past that it becomes its
+ * bounding box), or the next draw's blits and damage requests grow with
+ * every flush; and the collapsed region must still bring the window up to
+ * date. The bound is read from the buffers' stale regions
+ * (wayland_priv.h), which are exactly what the next draw blits and
+ * damages, one request per rectangle. */
+#define STALE_BOUND 16
+
 Test(display_wayland, many_scattered_damages_while_buffers_busy)
 {
 	struct display *d = open_wl(FW, FH);
+	struct wl_out *o = &to_wl(d)->out[0];
 	static uint32_t frame[FW * FH];
 	struct display_frame f = {
 	    .format = PIXMAN_x8r8g8b8, .width = FW, .height = FH, .stride = FW * 4, .data = frame};
@@ -208,6 +216,16 @@ Test(display_wayland, many_scattered_damages_while_buffers_busy)
 
 		frame[y * FW + x] = pattern(x, y, k + 1);
 		d->ops->present(d, 0, &f, &r);
+	}
+	/* Both buffers are busy now (the first present of the loop drew the
+	 * free one), so both hold most of the 200 scattered pixels. */
+	for (int b = 0; b < NBUF; b++) {
+		int n = pixman_region32_n_rects(&o->bufs[b].stale);
+
+		cr_assert(o->bufs[b].busy, "buffer %d should be held by the compositor", b);
+		cr_assert_gt(n, 0, "buffer %d lacks the scattered damage", b);
+		cr_assert_leq(n, STALE_BOUND, "buffer %d: %d stale rectangles (bound %d)", b, n,
+			      STALE_BOUND);
 	}
 	pump(d, 100);
 	check_screen(d, frame);
