@@ -2,9 +2,9 @@
  * Wayland). A display knows nothing of virtio: it receives frames as
  * pixman-described pixels and reports what the user does through events.
  *
- * Threading: every op except screenshot runs on the GPU worker thread (the
- * display's fd is in the worker's epoll set). screenshot may come from any
- * thread (exit path, control socket); backends lock what it reads.
+ * Threading: every op runs on the GPU worker thread (the display's fd is
+ * in the worker's epoll set; screenshots are posted to the worker, which
+ * makes the frames current first). A display never calls back into the GPU.
  */
 #ifndef LKVM_DISPLAY_H
 #define LKVM_DISPLAY_H
@@ -17,24 +17,29 @@
 #define DISPLAY_MAX_OUTPUTS 16
 #define DISPLAY_CURSOR_DIM  64
 
-/* A scanout's pixels: data points at its top-left pixel. */
+/* What a frame is made of. Today every backend hands over CPU pixels; a
+ * GPU buffer (dmabuf: fd, fourcc, modifier, offset, stride) is the planned
+ * second kind, for backends that can export one and displays that can show
+ * one without a copy. A display skips kinds it cannot show. */
+enum display_frame_kind {
+	DISPLAY_FRAME_PIXELS,
+	DISPLAY_FRAME_DMABUF,
+};
+
+/* A scanout's picture. For PIXELS, data points at its top-left pixel. */
 struct display_frame {
+	enum display_frame_kind kind;
 	pixman_format_code_t format;
 	uint32_t width, height;
 	uint32_t stride;
 	const void *data;
-	/* Optional (NULL: data is always current): the GPU may apply
-	 * transfers lazily, so a display calls display_frame_sync before it
-	 * reads data. Safe from any thread; it never calls display ops. */
-	void (*sync)(void *ctx, void *arg);
-	void *sync_ctx, *sync_arg;
+	struct {
+		int fd;
+		uint32_t fourcc;
+		uint64_t modifier;
+		uint32_t offset;
+	} dmabuf; /* DMABUF only (stride above) */
 };
-
-static inline void display_frame_sync(const struct display_frame *f)
-{
-	if (f->sync)
-		f->sync(f->sync_ctx, f->sync_arg);
-}
 
 struct display_rect {
 	uint32_t x, y, w, h;
@@ -54,11 +59,15 @@ struct display;
 
 struct display_ops {
 	const char *name;
+	/* present only notes where the frame is and reads nothing: the GPU
+	 * need not make pixels current for it, only before a screenshot
+	 * (headless: no copy per frame). */
+	bool lazy_present;
 	/* Show damage (in frame coordinates, inside the frame) of frame on
 	 * output. The frame size may change from one call to the next. The
-	 * pixels stay valid (and may keep changing) until the next present or
-	 * disable of the output, so a backend may read them lazily (after
-	 * display_frame_sync). */
+	 * pixels are current inside damage (unless lazy_present) and stay
+	 * valid until the next present or disable of the output, so a backend
+	 * may keep reading them later. */
 	void (*present)(struct display *d, unsigned output, const struct display_frame *f,
 			const struct display_rect *damage);
 	/* The guest turned the output off, or the frame's pixels are about to

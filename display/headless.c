@@ -2,12 +2,11 @@
  * and its cursor, written as PNG on request.
  *
  * A present only records where the frame lives (the GPU keeps those pixels
- * until it calls present or disable again), so the hot path costs no copy;
- * the frame is synced (lazy transfers applied) only when read.
- * disable copies the frame into our own image first, which keeps the last
- * picture for the exit screenshot. The mutex makes a screenshot from
- * another thread safe against the worker swapping frames; a frame being
- * drawn into during a screenshot can at worst tear.
+ * until it calls present or disable again), so the hot path costs no copy
+ * (lazy_present: the GPU makes the pixels current before a screenshot or a
+ * disable, not per frame). disable copies the frame into our own image,
+ * which keeps the last picture for the exit screenshot. Every op runs on
+ * the GPU worker; the mutex only keeps the module safe on its own.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -42,7 +41,7 @@ static void present(struct display *d, unsigned i, const struct display_frame *f
 {
 	struct headless *h = to_headless(d);
 
-	if (i >= d->nr_outputs)
+	if (i >= d->nr_outputs || f->kind != DISPLAY_FRAME_PIXELS)
 		return;
 	pthread_mutex_lock(&h->lock);
 	h->out[i].live = *f;
@@ -61,7 +60,6 @@ static void disable(struct display *d, unsigned i)
 	if (o->live.data) {
 		pixman_image_t *img;
 
-		display_frame_sync(&o->live);
 		img = display_frame_copy(&o->live);
 
 		if (img) {
@@ -120,7 +118,6 @@ static pixman_image_t *compose(struct output *o)
 	pixman_image_t *img;
 
 	if (o->live.data) {
-		display_frame_sync(&o->live);
 		f = o->live;
 	} else if (o->kept) {
 		f = (struct display_frame){
@@ -170,6 +167,7 @@ static void destroy(struct display *d)
 
 static const struct display_ops headless_ops = {
     .name = "headless",
+    .lazy_present = true,
     .present = present,
     .disable = disable,
     .set_cursor = set_cursor,

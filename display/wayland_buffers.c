@@ -96,7 +96,6 @@ void wayland_draw(struct wl_out *o)
 		}
 	if (!b)
 		return; /* buffer_release draws */
-	display_frame_sync(&o->live);
 	box = pixman_region32_rectangles(&b->stale, &n);
 	for (int i = 0; i < n; i++) {
 		struct display_rect r = {box[i].x1, box[i].y1, box[i].x2 - box[i].x1,
@@ -147,7 +146,7 @@ void wayland_present(struct display *d, unsigned i, const struct display_frame *
 	struct wayland *w = to_wl(d);
 	struct wl_out *o;
 
-	if (i >= d->nr_outputs || w->dead)
+	if (i >= d->nr_outputs || w->dead || f->kind != DISPLAY_FRAME_PIXELS)
 		return;
 	o = &w->out[i];
 	pthread_mutex_lock(&w->lock);

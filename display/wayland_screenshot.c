@@ -1,6 +1,7 @@
 /* Wayland: a screenshot is the guest's screen, as headless writes it: the
  * live frame (or, once the guest disabled it, the buffer last shown) with
- * the guest's cursor composed. Any thread; it reads under the lock. */
+ * the guest's cursor composed. Runs on the GPU worker, after the GPU made
+ * the live frame current. */
 #include <errno.h>
 
 #include "display/frame.h"
@@ -18,7 +19,6 @@ int wayland_screenshot(struct display *d, unsigned i, const char *path)
 	o = &w->out[i];
 	pthread_mutex_lock(&w->lock);
 	if (o->live.data) {
-		display_frame_sync(&o->live);
 		img = display_frame_copy(&o->live);
 	} else if (o->shown) {
 		img = display_frame_copy(&(struct display_frame){

@@ -39,6 +39,7 @@ enum gpu_err gpu_backing_attach(struct gpu_backing *b, const struct guest_mem *m
 	}
 	b->nr = nr;
 	b->total = total;
+	b->mem = mem;
 	return GPU_OK;
 }
 
@@ -65,8 +66,8 @@ static uint32_t find_entry(const struct gpu_backing *b, uint64_t off)
 	return lo;
 }
 
-bool gpu_backing_read(const struct gpu_backing *b, const struct guest_mem *mem, uint64_t off,
-		      void *dst, uint64_t len, bool stream)
+bool gpu_backing_read(const struct gpu_backing *b, uint64_t off, void *dst, uint64_t len,
+		      bool stream)
 {
 	uint8_t *out = dst;
 	uint64_t end;
@@ -85,7 +86,7 @@ bool gpu_backing_read(const struct gpu_backing *b, const struct guest_mem *mem, 
 
 		if (n > len)
 			n = len;
-		src = guest_mem_ptr(mem, e->addr + in, n);
+		src = guest_mem_ptr(b->mem, e->addr + in, n);
 		if (!src)
 			return false;
 		if (stream)

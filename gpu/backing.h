@@ -1,7 +1,7 @@
 /* A resource's guest backing: the (addr, len) list the guest attached, seen
  * as one linear buffer. Entries are copied out of the request and checked
- * against guest memory when attached, and checked again on every read (a
- * later memory hot-unplug must not turn into a host crash). */
+ * against guest memory when attached; every read goes through the checked
+ * guest_mem lookup again, so the read path is safe on its own. */
 #ifndef LKVM_GPU_BACKING_H
 #define LKVM_GPU_BACKING_H
 
@@ -16,7 +16,8 @@ struct gpu_backing {
 	struct gpu_mem_entry *entries;
 	uint64_t *starts; /* linear offset of each entry, ascending */
 	uint32_t nr;
-	uint64_t total; /* sum of lengths */
+	uint64_t total;		     /* sum of lengths */
+	const struct guest_mem *mem; /* the memory the entries point into */
 };
 
 /* Host bytes a backing of nr entries occupies (charged to the memory cap). */
@@ -32,7 +33,7 @@ void gpu_backing_free(struct gpu_backing *b);
  * if the range passes the end or an entry left guest memory. With stream,
  * the copy uses non-temporal stores (gpu/copy.h): the caller then calls
  * gpu_copy_stream_done() before publishing the result. */
-bool gpu_backing_read(const struct gpu_backing *b, const struct guest_mem *mem, uint64_t off,
-		      void *dst, uint64_t len, bool stream);
+bool gpu_backing_read(const struct gpu_backing *b, uint64_t off, void *dst, uint64_t len,
+		      bool stream);
 
 #endif

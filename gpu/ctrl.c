@@ -1,14 +1,16 @@
-/* One request in, one reply out: decode, dispatch to the backend or answer
- * the display queries here, encode the reply. Replies always echo the
- * request's fence (even on errors: Linux waits on it otherwise). 2D work is
- * done by the time the backend returns, so its fences are complete at once;
- * a backend with fence ops makes the worker hold the reply (gpu/fence.h). */
+/* One request in, one reply out: decode, dispatch through the command
+ * table, encode the reply. Replies always echo the request's fence (even on
+ * errors: Linux waits on it otherwise). A backend without fence ops has
+ * finished a command's work when its op returns, so its fences complete at
+ * once; one with fence ops makes the worker hold the reply (gpu/fence.h).
+ * The display queries and capsets are answered here. */
 #include <endian.h>
 #include <string.h>
 
 #include "gpu/decode.h"
 #include "gpu/edid.h"
 #include "gpu/gpu_priv.h"
+#include "gpu/handlers.h"
 #include "util/log.h"
 
 static void put_hdr(uint8_t *resp, const struct gpu_hdr *req, uint32_t type)
@@ -28,7 +30,7 @@ static void put_hdr(uint8_t *resp, const struct gpu_hdr *req, uint32_t type)
 	memcpy(resp, &h, sizeof(h));
 }
 
-static size_t display_info(struct gpu *g, const struct gpu_cmd *c, uint8_t *resp)
+enum gpu_err gpu_h_display_info(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r)
 {
 	struct virtio_gpu_resp_display_info info;
 
@@ -40,14 +42,15 @@ static size_t display_info(struct gpu *g, const struct gpu_cmd *c, uint8_t *resp
 		info.pmodes[i].enabled = htole32(1);
 	}
 	pthread_mutex_unlock(&g->lock);
-	memcpy(resp, &info, sizeof(info));
-	put_hdr(resp, &c->hdr, VIRTIO_GPU_RESP_OK_DISPLAY_INFO);
-	return sizeof(info);
+	info.hdr.type = htole32(VIRTIO_GPU_RESP_OK_DISPLAY_INFO);
+	memcpy(r->buf, &info, sizeof(info));
+	r->len = sizeof(info);
+	return GPU_OK;
 }
 
-static enum gpu_err get_edid(struct gpu *g, const struct gpu_cmd *c, uint8_t *resp, size_t *len)
+enum gpu_err gpu_h_get_edid(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r)
 {
-	struct virtio_gpu_resp_edid r;
+	struct virtio_gpu_resp_edid e;
 	uint32_t sid = c->u.get_edid.scanout_id;
 	struct gpu_output o;
 
@@ -56,72 +59,65 @@ static enum gpu_err get_edid(struct gpu *g, const struct gpu_cmd *c, uint8_t *re
 	pthread_mutex_lock(&g->lock);
 	o = g->outputs[sid];
 	pthread_mutex_unlock(&g->lock);
-	memset(&r, 0, sizeof(r));
-	r.size = htole32(GPU_EDID_SIZE);
-	gpu_edid_build(r.edid, o.width, o.height, sid);
-	memcpy(resp, &r, sizeof(r));
-	put_hdr(resp, &c->hdr, VIRTIO_GPU_RESP_OK_EDID);
-	*len = sizeof(r);
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = htole32(VIRTIO_GPU_RESP_OK_EDID);
+	e.size = htole32(GPU_EDID_SIZE);
+	gpu_edid_build(e.edid, o.width, o.height, sid);
+	memcpy(r->buf, &e, sizeof(e));
+	r->len = sizeof(e);
 	return GPU_OK;
 }
 
-static gpu_backend_cmd_fn backend_op(const struct gpu_backend_ops *ops, uint32_t type)
+/* Capsets as the backend reported them at create: answered without it. */
+enum gpu_err gpu_h_capset_info(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r)
 {
-	switch (type) {
-	case VIRTIO_GPU_CMD_RESOURCE_CREATE_2D:
-		return ops->resource_create_2d;
-	case VIRTIO_GPU_CMD_RESOURCE_UNREF:
-		return ops->resource_unref;
-	case VIRTIO_GPU_CMD_SET_SCANOUT:
-		return ops->set_scanout;
-	case VIRTIO_GPU_CMD_RESOURCE_FLUSH:
-		return ops->resource_flush;
-	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D:
-		return ops->transfer_to_host_2d;
-	case VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING:
-		return ops->attach_backing;
-	case VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING:
-		return ops->detach_backing;
-	case VIRTIO_GPU_CMD_UPDATE_CURSOR:
-		return ops->update_cursor;
-	case VIRTIO_GPU_CMD_MOVE_CURSOR:
-		return ops->move_cursor;
-	default:
-		return NULL;
-	}
+	struct virtio_gpu_resp_capset_info info;
+	const struct gpu_capset *cs;
+
+	if (c->u.capset_info.index >= g->num_capsets)
+		return GPU_E_BAD_CAPSET;
+	cs = &g->capsets[c->u.capset_info.index];
+	memset(&info, 0, sizeof(info));
+	info.hdr.type = htole32(VIRTIO_GPU_RESP_OK_CAPSET_INFO);
+	info.capset_id = htole32(cs->id);
+	info.capset_max_version = htole32(cs->max_version);
+	info.capset_max_size = htole32(cs->max_size);
+	memcpy(r->buf, &info, sizeof(info));
+	r->len = sizeof(info);
+	return GPU_OK;
 }
 
-static uint32_t num_capsets(struct gpu *g)
+/* The payload is max_size bytes whatever the version (the guest sized its
+ * buffer from GET_CAPSET_INFO); the backend fills what it knows. */
+enum gpu_err gpu_h_capset(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r)
 {
-	const struct gpu_backend_ops *ops = g->backend.ops;
+	const size_t hdr = sizeof(struct virtio_gpu_ctrl_hdr);
+	const struct gpu_capset *cs = NULL;
+	enum gpu_err err;
 
-	return ops && ops->num_capsets ? ops->num_capsets(g->backend.be) : 0;
+	for (unsigned i = 0; i < g->num_capsets; i++)
+		if (g->capsets[i].id == c->u.capset.id)
+			cs = &g->capsets[i];
+	if (!cs || c->u.capset.version > cs->max_version)
+		return GPU_E_BAD_CAPSET;
+	if (!g->backend.ops->get_capset)
+		return GPU_E_UNSUPPORTED;
+	memset(r->buf, 0, hdr + cs->max_size);
+	err = g->backend.ops->get_capset(g->backend.be, cs->id, c->u.capset.version, r->buf + hdr,
+					 cs->max_size);
+	if (err)
+		return err;
+	((struct virtio_gpu_ctrl_hdr *)r->buf)->type = htole32(VIRTIO_GPU_RESP_OK_CAPSET);
+	r->len = hdr + cs->max_size;
+	return GPU_OK;
 }
 
-/* Everything but the final encoding; *len set for data-carrying replies. */
-static enum gpu_err dispatch(struct gpu *g, const struct gpu_cmd *c, uint8_t *resp, size_t *len)
+enum gpu_err gpu_dispatch(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *reply)
 {
-	gpu_backend_cmd_fn fn;
+	const struct gpu_cmd_info *info = gpu_cmd_info(c->hdr.type);
 
-	switch (c->hdr.type) {
-	case VIRTIO_GPU_CMD_GET_DISPLAY_INFO:
-		*len = display_info(g, c, resp);
-		return GPU_OK;
-	case VIRTIO_GPU_CMD_GET_EDID:
-		return get_edid(g, c, resp, len);
-	case VIRTIO_GPU_CMD_GET_CAPSET_INFO:
-		/* A backend with capsets would answer here; none yet. */
-		return c->u.capset_info.index >= num_capsets(g) ? GPU_E_BAD_CAPSET
-								: GPU_E_UNSUPPORTED;
-	case VIRTIO_GPU_CMD_GET_CAPSET:
-		return num_capsets(g) == 0 ? GPU_E_BAD_CAPSET : GPU_E_UNSUPPORTED;
-	}
-	if (!g->backend.ops)
-		return GPU_E_UNSUPPORTED;
-	fn = backend_op(g->backend.ops, c->hdr.type);
-	if (!fn)
-		return GPU_E_UNSUPPORTED;
-	return fn(g->backend.be, c);
+	reply->len = 0;
+	return info ? info->handle(g, c, reply) : GPU_E_UNKNOWN_CMD;
 }
 
 /* Fences without INFO_RING_IDX all share the global timeline. */
@@ -148,7 +144,7 @@ static enum gpu_err fence(struct gpu *g, const struct gpu_cmd *c, enum gpu_err e
 		return err;
 	info->tl = timeline_of(&c->hdr);
 	info->fence_id = c->hdr.fence_id;
-	if (!err && ops && ops->create_fence) {
+	if (!err && ops->create_fence) {
 		err = ops->create_fence(g->backend.be, info->tl, c->hdr.fence_id);
 		created = !err;
 	}
@@ -159,10 +155,11 @@ static enum gpu_err fence(struct gpu *g, const struct gpu_cmd *c, enum gpu_err e
 size_t gpu_handle_request(struct gpu *g, const uint8_t *req, size_t len, uint8_t *resp, size_t cap,
 			  struct gpu_reply_info *info)
 {
-	uint8_t out[GPU_MAX_REPLY_BYTES];
+	struct gpu_reply out = {.buf = g->resp, .cap = GPU_MAX_REPLY_BYTES};
+	const struct gpu_cmd_info *ci;
 	struct gpu_cmd c;
 	enum gpu_err err;
-	size_t n = 0;
+	size_t n;
 
 	err = gpu_decode(req, len, &c);
 	if (err == GPU_E_SHORT && len < sizeof(struct virtio_gpu_ctrl_hdr))
@@ -170,18 +167,25 @@ size_t gpu_handle_request(struct gpu *g, const uint8_t *req, size_t len, uint8_t
 	if (info)
 		info->park = false;
 	if (!err)
-		err = dispatch(g, &c, out, &n);
+		err = gpu_dispatch(g, &c, &out);
 	err = fence(g, &c, err, info);
 	if (err) {
-		log_guest_error("virtio-gpu: command 0x%x: %s", c.hdr.type, gpu_err_name(err));
-		n = 0;
+		ci = gpu_cmd_info(c.hdr.type);
+		log_guest_error("virtio-gpu: %s (0x%x): %s", ci ? ci->name : "command", c.hdr.type,
+				gpu_err_name(err));
+		out.len = 0;
 	}
-	if (n == 0) {
-		put_hdr(out, &c.hdr, gpu_err_to_resp(err));
-		n = sizeof(struct virtio_gpu_ctrl_hdr);
+	if (out.len == 0) {
+		put_hdr(out.buf, &c.hdr, gpu_err_to_resp(err));
+		out.len = sizeof(struct virtio_gpu_ctrl_hdr);
+	} else {
+		/* Handlers set the type; the fence fields come from here. */
+		uint32_t type;
+
+		memcpy(&type, out.buf, sizeof(type));
+		put_hdr(out.buf, &c.hdr, le32toh(type));
 	}
-	if (n > cap)
-		n = cap;
-	memcpy(resp, out, n);
+	n = out.len < cap ? out.len : cap;
+	memcpy(resp, out.buf, n);
 	return n;
 }

@@ -11,9 +11,12 @@
 #include "gpu/error.h"
 
 /* Host resources are capped well below this; the cap on entries keeps an
- * attach request (and its copy) around 1 MiB. */
+ * attach request (and its copy) around 1 MiB. A SUBMIT_3D stream is capped
+ * to the same size (QEMU and crosvm allow a few MiB; Mesa's virgl winsys
+ * flushes at 256 KiB). */
 #define GPU_MAX_BACKING_ENTRIES 65536u
 #define GPU_MAX_REQUEST_BYTES	(32u + 16u * GPU_MAX_BACKING_ENTRIES)
+#define GPU_MAX_SUBMIT_BYTES	(GPU_MAX_REQUEST_BYTES - 32u)
 
 struct gpu_rect {
 	uint32_t x, y, w, h;
@@ -22,6 +25,10 @@ struct gpu_rect {
 struct gpu_mem_entry {
 	uint64_t addr;
 	uint32_t len;
+};
+
+struct gpu_box {
+	uint32_t x, y, z, w, h, d;
 };
 
 struct gpu_hdr {
@@ -71,8 +78,47 @@ struct gpu_cmd {
 			uint32_t scanout_id, x, y;
 			uint32_t resource_id, hot_x, hot_y;
 		} cursor; /* UPDATE_CURSOR and MOVE_CURSOR */
+		struct {
+			uint32_t nlen, context_init;
+			const char *debug_name; /* nlen bytes (<= 64) inside the request */
+		} ctx_create;
+		struct {
+			uint32_t resource_id, target, format, bind;
+			uint32_t width, height, depth, array_size;
+			uint32_t last_level, nr_samples, flags;
+		} create_3d;
+		struct {
+			struct gpu_box box;
+			uint64_t offset;
+			uint32_t resource_id, level, stride, layer_stride;
+		} transfer_3d; /* TO_HOST_3D and FROM_HOST_3D */
+		struct {
+			uint32_t size;
+			const uint8_t *cmds; /* size bytes inside the request */
+		} submit;
 	} u;
 };
+
+/* One row per command type: the single table the decoder, the dispatcher
+ * and the log share. size is the request's fixed part (virtio 1.2, 5.7.6);
+ * decode fills the type's part of struct gpu_cmd from a request of at least
+ * size bytes (NULL: header only). handle is where the frontend dispatches
+ * the command (gpu/ctrl.c). */
+struct gpu;
+struct gpu_reply;
+typedef enum gpu_err (*gpu_cmd_handler)(struct gpu *g, const struct gpu_cmd *c,
+					struct gpu_reply *reply);
+
+struct gpu_cmd_info {
+	uint32_t type;
+	const char *name;
+	uint32_t size;
+	enum gpu_err (*decode)(const uint8_t *p, size_t len, struct gpu_cmd *c);
+	gpu_cmd_handler handle;
+};
+
+/* The row for type, or NULL for a type we do not know. */
+const struct gpu_cmd_info *gpu_cmd_info(uint32_t type);
 
 /* Decode len bytes at buf. The header is filled whenever len covers it, even
  * on error, so the caller can echo the fence. */

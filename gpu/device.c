@@ -1,12 +1,29 @@
 /* The virtio side of the GPU: features, config space, activate/reset. */
 #include <endian.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gpu/gpu_priv.h"
 #include "gpu/resources.h"
 #include "util/log.h"
+
+static void free_gpu(struct gpu *g)
+{
+	if (!g)
+		return;
+	if (g->res.buckets)
+		gpu_res_table_destroy(&g->res, NULL, NULL);
+	free(g->elem);
+	free(g->req);
+	free(g->resp);
+	pthread_mutex_destroy(&g->lock);
+	pthread_mutex_destroy(&g->post_lock);
+	pthread_mutex_destroy(&g->msg_lock);
+	pthread_cond_destroy(&g->msg_cond);
+	free(g);
+}
 
 static void on_resize(void *opaque, unsigned output, uint32_t w, uint32_t h)
 {
@@ -21,16 +38,19 @@ static void on_close(void *opaque)
 		g->cfg.shutdown(g->cfg.shutdown_opaque);
 }
 
-struct gpu *gpu_create(const struct gpu_config *cfg)
+struct gpu *gpu_create(const struct gpu_config *cfg, char *err, size_t errlen)
 {
 	struct gpu *g;
 
 	if (!cfg->display || cfg->outputs == 0 || cfg->outputs > VIRTIO_GPU_MAX_SCANOUTS ||
-	    cfg->outputs > cfg->display->nr_outputs || cfg->width == 0 || cfg->height == 0)
+	    cfg->outputs > cfg->display->nr_outputs || cfg->width == 0 || cfg->height == 0) {
+		snprintf(err, errlen, "gpu: bad configuration (%u outputs of %ux%u)", cfg->outputs,
+			 cfg->width, cfg->height);
 		return NULL;
+	}
 	g = calloc(1, sizeof(*g));
 	if (!g)
-		return NULL;
+		goto oom;
 	g->cfg = *cfg;
 	if (!g->cfg.backend_create)
 		g->cfg.backend_create = gpu_backend_2d_create;
@@ -39,19 +59,41 @@ struct gpu *gpu_create(const struct gpu_config *cfg)
 	if (!g->cfg.mem_limit)
 		g->cfg.mem_limit = (uint64_t)GPU_DEFAULT_MEM_MIB << 20;
 	g->display = cfg->display;
-	g->kill_fd = g->epoll_fd = -1;
+	g->mem = cfg->mem;
+	g->msg_fd = g->epoll_fd = -1;
+	g->elem = malloc(sizeof(*g->elem));
+	g->req = malloc(GPU_MAX_REQUEST_BYTES);
+	g->resp = malloc(GPU_MAX_REPLY_BYTES);
+	if (!g->elem || !g->req || !g->resp ||
+	    gpu_res_table_init(&g->res, g->cfg.max_resources, g->cfg.mem_limit))
+		goto oom;
 	pthread_mutex_init(&g->lock, NULL);
+	pthread_mutex_init(&g->post_lock, NULL);
+	pthread_mutex_init(&g->msg_lock, NULL);
+	pthread_cond_init(&g->msg_cond, NULL);
 	for (unsigned i = 0; i < cfg->outputs; i++) {
 		g->outputs[i].width = cfg->width;
 		g->outputs[i].height = cfg->height;
 	}
-	/* After the outputs are set: the display may report a size now. */
+	/* After the outputs are set: the display may report a size now. The
+	 * worker then services the display from the start, before any
+	 * driver: a compositor's ping is answered, a closed window ends the
+	 * VM. */
 	display_set_events(g->display, &(struct display_events){
 					   .opaque = g,
 					   .resize = on_resize,
 					   .close = on_close,
 				       });
+	if (gpu_worker_start(g, err, errlen)) {
+		g->display->ev = (struct display_events){0};
+		free_gpu(g);
+		return NULL;
+	}
 	return g;
+oom:
+	snprintf(err, errlen, "gpu: out of memory");
+	free_gpu(g);
+	return NULL;
 }
 
 void gpu_output_resized(struct gpu *g, unsigned output, uint32_t w, uint32_t h)
@@ -67,23 +109,26 @@ void gpu_output_resized(struct gpu *g, unsigned output, uint32_t w, uint32_t h)
 	if (changed)
 		g->events_read |= VIRTIO_GPU_EVENT_DISPLAY;
 	pthread_mutex_unlock(&g->lock);
-	if (changed && g->running)
+	/* On the worker (display dispatch): irq is the worker's to read. */
+	if (changed && g->attached)
 		g->irq->config(g->irq);
 }
 
+/* The backend's bits were fixed at create. No blobs yet: offering them
+ * would make Linux put dumb buffers in them. */
 static uint64_t features(void *dev)
 {
-	/* No VIRGL, no blobs: offering blobs would make Linux put dumb
-	 * buffers in them. */
-	return 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_GPU_F_EDID;
+	struct gpu *g = dev;
+
+	return 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_GPU_F_EDID | g->features;
 }
 
+/* num_capsets is fixed at create: a vCPU reading it never reaches the
+ * backend, whatever the worker does meanwhile. */
 static void config_snapshot(struct gpu *g, struct virtio_gpu_config *c)
 {
-	uint32_t caps = 0;
+	uint32_t caps = g->num_capsets;
 
-	if (g->running && g->backend.ops && g->backend.ops->num_capsets)
-		caps = g->backend.ops->num_capsets(g->backend.be);
 	pthread_mutex_lock(&g->lock);
 	c->events_read = htole32(g->events_read);
 	pthread_mutex_unlock(&g->lock);
@@ -121,63 +166,13 @@ static void config_write(void *dev, uint32_t off, const void *data, uint32_t len
 	pthread_mutex_unlock(&g->lock);
 }
 
-static void stop(struct gpu *g)
-{
-	if (!g->running)
-		return;
-	gpu_worker_stop(g);
-	g->backend.ops->destroy(g->backend.be);
-	memset(&g->backend, 0, sizeof(g->backend));
-	free(g->elem);
-	free(g->req);
-	g->elem = NULL;
-	g->req = NULL;
-	gpu_fences_free(&g->fences);
-	g->running = false;
-}
-
 static int activate(void *dev, uint64_t feats, const struct guest_mem *mem,
 		    struct virtio_queue *queues, struct virtio_irq *irq)
 {
-	struct gpu *g = dev;
-	struct gpu_backend_env env = {
-	    .mem = mem,
-	    .display = g->display,
-	    .num_scanouts = g->cfg.outputs,
-	    .max_resources = g->cfg.max_resources,
-	    .mem_limit = g->cfg.mem_limit,
-	};
-	int ret;
+	int ret = gpu_worker_attach(dev, mem, queues, irq);
 
-	stop(g);
-	g->mem = mem;
-	g->queues = queues;
-	g->irq = irq;
-	g->elem = malloc(sizeof(*g->elem));
-	g->req = malloc(GPU_MAX_REQUEST_BYTES);
-	if (!g->elem || !g->req ||
-	    gpu_fences_init(&g->fences, queues[GPU_QUEUE_CTRL].vq.size + 1u)) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	ret = g->cfg.backend_create(&env, &g->backend);
 	if (ret)
-		goto fail;
-	ret = gpu_worker_start(g);
-	if (ret) {
-		g->backend.ops->destroy(g->backend.be);
-		memset(&g->backend, 0, sizeof(g->backend));
-		goto fail;
-	}
-	g->running = true;
-	return 0;
-fail:
-	log_error("virtio-gpu: activate: %s", strerror(-ret));
-	gpu_fences_free(&g->fences);
-	free(g->elem);
-	free(g->req);
-	g->elem = NULL;
-	g->req = NULL;
+		log_error("virtio-gpu: activate: %s", strerror(-ret));
 	return ret;
 }
 
@@ -185,7 +180,7 @@ static void reset(void *dev)
 {
 	struct gpu *g = dev;
 
-	stop(g);
+	gpu_worker_detach(g);
 	pthread_mutex_lock(&g->lock);
 	g->events_read = 0;
 	pthread_mutex_unlock(&g->lock);
@@ -195,10 +190,9 @@ void gpu_destroy(struct gpu *g)
 {
 	if (!g)
 		return;
-	stop(g);
+	gpu_worker_stop(g);
 	g->display->ev = (struct display_events){0};
-	pthread_mutex_destroy(&g->lock);
-	free(g);
+	free_gpu(g);
 }
 
 /* Queue 0 is ctrl, queue 1 is cursor (virtio 1.2, 5.7.2). */

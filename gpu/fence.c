@@ -64,8 +64,3 @@ unsigned gpu_fences_retire(struct gpu_fences *f, struct gpu_timeline tl, uint64_
 	f->n = keep;
 	return released;
 }
-
-void gpu_fences_clear(struct gpu_fences *f)
-{
-	f->n = 0;
-}

@@ -41,6 +41,5 @@ int gpu_fences_park(struct gpu_fences *f, const struct gpu_parked *p);
  * push(opaque, head, len) for each. Returns how many. */
 unsigned gpu_fences_retire(struct gpu_fences *f, struct gpu_timeline tl, uint64_t done,
 			   void (*push)(void *opaque, uint16_t head, uint32_t len), void *opaque);
-void gpu_fences_clear(struct gpu_fences *f);
 
 #endif

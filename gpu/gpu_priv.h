@@ -1,5 +1,6 @@
 /* Inside the GPU device: shared by device.c (virtio ops, config space),
- * worker.c (thread, queues) and ctrl.c (one request -> one reply). */
+ * worker.c (the thread, its mailbox and the queues), ctrl*.c (one request
+ * -> one reply) and scanout.c (scanouts and the cursor). */
 #ifndef LKVM_GPU_PRIV_H
 #define LKVM_GPU_PRIV_H
 
@@ -8,17 +9,44 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gpu/backend.h"
 #include "gpu/fence.h"
 #include "gpu/gpu.h"
 #include "gpu/protocol.h"
+#include "gpu/resources.h"
 
 struct gpu_output {
 	uint32_t width, height;
 };
 
+/* What a scanout shows: a rectangle of a resource (resource 0: off). */
+struct gpu_scanout {
+	uint32_t resource_id;
+	struct gpu_rect r;
+};
+
+/* Where a handler writes a data-carrying reply (header included). len 0:
+ * the frontend answers with a bare header (OK_NODATA or the error). */
+struct gpu_reply {
+	uint8_t *buf;
+	size_t cap; /* GPU_MAX_REPLY_BYTES */
+	size_t len;
+};
+
+/* The longest reply: a capset (header + payload). */
+#define GPU_MAX_REPLY_BYTES (sizeof(struct virtio_gpu_ctrl_hdr) + GPU_MAX_CAPSET_BYTES)
+
+struct gpu_msg;
+
 struct gpu {
 	struct gpu_config cfg;
 	struct display *display;
+
+	/* Fixed once gpu_create returns: config reads from vCPU threads use
+	 * them without a lock (and never reach the backend). */
+	uint64_t features;
+	struct gpu_capset capsets[GPU_MAX_CAPSETS];
+	unsigned num_capsets;
 
 	/* Guards events_read and outputs: vCPU threads read the config
 	 * while the worker handles display resizes. */
@@ -26,20 +54,32 @@ struct gpu {
 	uint32_t events_read;
 	struct gpu_output outputs[VIRTIO_GPU_MAX_SCANOUTS];
 
-	/* Set by activate, cleared by reset. */
-	bool running;
+	/* Worker state: touched only on the worker thread (and by tests that
+	 * drive gpu_handle_request while no queue is attached). */
+	struct gpu_backend backend;
+	struct gpu_res_table res;
+	struct gpu_scanout scanouts[VIRTIO_GPU_MAX_SCANOUTS];
+	uint32_t cursor[DISPLAY_CURSOR_DIM * DISPLAY_CURSOR_DIM];
+	bool attached; /* between activate and reset */
 	const struct guest_mem *mem;
 	struct virtio_queue *queues;
 	struct virtio_irq *irq;
-	struct gpu_backend backend;
-	pthread_t thread;
-	int kill_fd, epoll_fd;
-	/* Set before the kill eventfd: a guest that keeps both queues full
-	 * must not keep the worker from noticing it should stop. */
-	bool stopping;
 	struct vq_elem *elem;
 	uint8_t *req;		  /* GPU_MAX_REQUEST_BYTES: each request is copied here once */
+	uint8_t *resp;		  /* GPU_MAX_REPLY_BYTES */
 	struct gpu_fences fences; /* ctrl replies waiting for their fence */
+
+	/* The thread and its mailbox (gpu/worker.c). */
+	pthread_t thread;
+	bool thread_started;
+	int epoll_fd, msg_fd;
+	pthread_mutex_t post_lock; /* one message in flight */
+	pthread_mutex_t msg_lock;
+	pthread_cond_t msg_cond;
+	struct gpu_msg *msg;
+	/* Set before a message is posted: a guest that keeps both queues
+	 * full must not keep the worker from reading its mailbox. */
+	bool msg_pending;
 };
 
 /* What the worker must do with a reply besides writing it. */
@@ -51,22 +91,34 @@ struct gpu_reply_info {
 
 /* Handle one request of len bytes; write the reply (at most cap bytes) to
  * resp and return its length. 0 when the request is too short to have a
- * header: the spec gives no reply to send. */
-/* info (may be NULL: never park, e.g. the cursor queue) says whether the
- * reply must wait for a fence. */
+ * header: the spec gives no reply to send. info (may be NULL: never park,
+ * e.g. the cursor queue) says whether the reply must wait for a fence. */
 size_t gpu_handle_request(struct gpu *g, const uint8_t *req, size_t len, uint8_t *resp, size_t cap,
 			  struct gpu_reply_info *info);
+/* Decode-free core of it: run one decoded command (tests use it to see the
+ * internal error). */
+enum gpu_err gpu_dispatch(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *reply);
 
-/* The longest reply (RESP_EDID). */
-#define GPU_MAX_REPLY_BYTES sizeof(struct virtio_gpu_resp_edid)
-
-/* Worker thread: start after the backend exists; stop joins it. */
-int gpu_worker_start(struct gpu *g);
+/* The worker thread (gpu/worker.c): started by gpu_create, which has it
+ * create the backend; every later backend call happens on it. */
+int gpu_worker_start(struct gpu *g, char *err, size_t errlen);
 void gpu_worker_stop(struct gpu *g);
-/* Drain both queues once, cursor first (the worker's loop body; tests). */
+/* Activate/reset: hand the queues to the worker, take them back. Both
+ * return once the worker has done it. */
+int gpu_worker_attach(struct gpu *g, const struct guest_mem *mem, struct virtio_queue *queues,
+		      struct virtio_irq *irq);
+void gpu_worker_detach(struct gpu *g);
+/* Drain both queues once, cursor first (the worker's loop body). */
 void gpu_worker_process(struct gpu *g);
-/* Release replies whose fences completed (on the backend's fence fd). */
-void gpu_worker_fences(struct gpu *g);
+
+/* Resources (gpu/ctrl_resource.c): free every resource (device reset,
+ * destroy), turning their scanouts off. */
+void gpu_resources_clear(struct gpu *g);
+
+/* Scanouts (gpu/scanout.c). */
+void gpu_scanouts_forget(struct gpu *g, struct gpu_resource *r); /* before r is freed */
+/* Make what every scanout shows current, for a reader (screenshot). */
+void gpu_scanouts_sync(struct gpu *g);
 
 /* A display output changed size: note it and raise the config event. */
 void gpu_output_resized(struct gpu *g, unsigned output, uint32_t w, uint32_t h);

@@ -222,6 +222,75 @@ struct virtio_gpu_update_cursor {
 };
 _Static_assert(sizeof(struct virtio_gpu_update_cursor) == 56, "update_cursor");
 
+/* 3D commands (virtio 1.2, 5.7.6.8 and 5.7.6.9). */
+struct virtio_gpu_ctx_create {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t nlen;
+	uint32_t context_init; /* capset id with VIRTIO_GPU_F_CONTEXT_INIT */
+	char debug_name[64];
+};
+_Static_assert(sizeof(struct virtio_gpu_ctx_create) == 96, "ctx_create");
+
+/* CTX_ATTACH_RESOURCE and CTX_DETACH_RESOURCE. */
+struct virtio_gpu_ctx_resource {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t resource_id;
+	uint32_t padding;
+};
+_Static_assert(sizeof(struct virtio_gpu_ctx_resource) == 32, "ctx_resource");
+
+struct virtio_gpu_resource_create_3d {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t resource_id;
+	uint32_t target;
+	uint32_t format;
+	uint32_t bind;
+	uint32_t width;
+	uint32_t height;
+	uint32_t depth;
+	uint32_t array_size;
+	uint32_t last_level;
+	uint32_t nr_samples;
+	uint32_t flags;
+	uint32_t padding;
+};
+_Static_assert(sizeof(struct virtio_gpu_resource_create_3d) == 72, "create_3d");
+
+struct virtio_gpu_box {
+	uint32_t x, y, z;
+	uint32_t w, h, d;
+};
+_Static_assert(sizeof(struct virtio_gpu_box) == 24, "box");
+
+/* TRANSFER_TO_HOST_3D and TRANSFER_FROM_HOST_3D. */
+struct virtio_gpu_transfer_host_3d {
+	struct virtio_gpu_ctrl_hdr hdr;
+	struct virtio_gpu_box box;
+	uint64_t offset;
+	uint32_t resource_id;
+	uint32_t level;
+	uint32_t stride;
+	uint32_t layer_stride;
+};
+_Static_assert(sizeof(struct virtio_gpu_transfer_host_3d) == 72, "transfer_3d");
+
+/* Followed by size bytes of command stream. */
+struct virtio_gpu_cmd_submit {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t size;
+	uint32_t padding;
+};
+_Static_assert(sizeof(struct virtio_gpu_cmd_submit) == 32, "submit_3d");
+
+struct virtio_gpu_resp_capset_info {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t capset_id;
+	uint32_t capset_max_version;
+	uint32_t capset_max_size;
+	uint32_t padding;
+};
+_Static_assert(sizeof(struct virtio_gpu_resp_capset_info) == 40, "resp_capset_info");
+
 struct virtio_gpu_config {
 	uint32_t events_read;
 	uint32_t events_clear;

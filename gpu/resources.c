@@ -24,19 +24,28 @@ int gpu_res_table_init(struct gpu_res_table *t, uint32_t max_count, uint64_t mem
 	return 0;
 }
 
-void gpu_res_table_destroy(struct gpu_res_table *t,
-			   void (*free_fn)(void *opaque, struct gpu_resource *r), void *opaque)
+void gpu_res_table_clear(struct gpu_res_table *t,
+			 void (*free_fn)(void *opaque, struct gpu_resource *r), void *opaque)
 {
 	for (uint32_t b = 0; t->buckets && b < t->nbuckets; b++) {
 		struct gpu_resource *r = t->buckets[b];
 
+		t->buckets[b] = NULL;
 		while (r) {
 			struct gpu_resource *next = r->next;
 
-			free_fn(opaque, r);
+			t->count--;
+			if (free_fn)
+				free_fn(opaque, r);
 			r = next;
 		}
 	}
+}
+
+void gpu_res_table_destroy(struct gpu_res_table *t,
+			   void (*free_fn)(void *opaque, struct gpu_resource *r), void *opaque)
+{
+	gpu_res_table_clear(t, free_fn, opaque);
 	free(t->buckets);
 	memset(t, 0, sizeof(*t));
 }

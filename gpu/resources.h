@@ -5,23 +5,21 @@
 #ifndef LKVM_GPU_RESOURCES_H
 #define LKVM_GPU_RESOURCES_H
 
-#include <pixman.h>
 #include <stdint.h>
 
 #include "gpu/backing.h"
 #include "gpu/error.h"
 
+/* What every backend's resources share; the pixels and whatever else a
+ * backend keeps hang off priv. */
 struct gpu_resource {
 	uint32_t id;
-	uint32_t format; /* virtio format */
+	uint32_t format; /* virtio (2D) or gallium (3D) format */
 	uint32_t width, height;
-	pixman_format_code_t pformat;
-	uint32_t stride; /* host bytes per row (width * bpp) */
-	uint8_t *pixels; /* host copy, what scanouts show */
-	pixman_image_t *image;
 	struct gpu_backing backing;
-	pixman_region32_t pending; /* transferred, not yet copied (gpu/transfer.h) */
-	uint64_t charged;	   /* bytes charged to the table for pixels */
+	uint32_t scanouts;	   /* bit i: shown on scanout i */
+	uint64_t charged;	   /* bytes the backend charged for it */
+	void *priv;		   /* the backend's part */
 	struct gpu_resource *next; /* hash chain */
 };
 
@@ -32,11 +30,11 @@ struct gpu_res_table {
 	uint64_t mem_used, mem_limit;
 };
 
-#define GPU_DEFAULT_MAX_RESOURCES 16384u
-#define GPU_DEFAULT_MEM_MIB	  256u
-
 int gpu_res_table_init(struct gpu_res_table *t, uint32_t max_count, uint64_t mem_limit);
-/* Frees every resource still in the table with free_fn. */
+/* Unlink every resource and free it with free_fn (which may uncharge). */
+void gpu_res_table_clear(struct gpu_res_table *t,
+			 void (*free_fn)(void *opaque, struct gpu_resource *r), void *opaque);
+/* Clear, then free the table itself. */
 void gpu_res_table_destroy(struct gpu_res_table *t,
 			   void (*free_fn)(void *opaque, struct gpu_resource *r), void *opaque);
 

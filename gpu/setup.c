@@ -22,8 +22,8 @@ struct gpu_instance *gpu_setup(struct vm *vm, struct pci_bus *bus, const struct 
 {
 	struct display_config dc = {
 	    .outputs = o->gpu_outputs ? o->gpu_outputs : 1,
-	    .width = o->width ? o->width : 1280,
-	    .height = o->height ? o->height : 800,
+	    .width = o->width ? o->width : GPU_DEFAULT_WIDTH,
+	    .height = o->height ? o->height : GPU_DEFAULT_HEIGHT,
 	    .title = o->name ? o->name : "lkvm-gpu",
 	};
 	struct gpu_config gc = {
@@ -31,6 +31,7 @@ struct gpu_instance *gpu_setup(struct vm *vm, struct pci_bus *bus, const struct 
 	    .width = dc.width,
 	    .height = dc.height,
 	    .mem_limit = o->gpu_mem_mib << 20,
+	    .mem = &vm->mem,
 	    .shutdown = shutdown,
 	    .shutdown_opaque = opaque,
 	};
@@ -45,12 +46,9 @@ struct gpu_instance *gpu_setup(struct vm *vm, struct pci_bus *bus, const struct 
 	if (!gi->display)
 		goto fail;
 	gc.display = gi->display;
-	gi->gpu = gpu_create(&gc);
-	if (!gi->gpu) {
-		snprintf(err, errlen, "gpu: bad configuration (%u outputs of %ux%u)", gc.outputs,
-			 gc.width, gc.height);
+	gi->gpu = gpu_create(&gc, err, errlen);
+	if (!gi->gpu)
 		goto fail;
-	}
 	ret = virtio_pci_init(&gi->vp, vm, &vm->mem, &gpu_virtio_ops, gi->gpu, !o->pci_nomsi);
 	if (!ret) {
 		ret = virtio_pci_register(&gi->vp, bus);
@@ -70,20 +68,11 @@ fail:
 	return NULL;
 }
 
-int gpu_screenshot(void *ctx, const char *path, char *err, size_t errlen)
+int gpu_instance_screenshot(void *ctx, const char *path, char *err, size_t errlen)
 {
 	struct gpu_instance *gi = ctx;
-	int ret = display_screenshot_all(gi->display, path);
 
-	if (ret == -ENODATA) {
-		snprintf(err, errlen, "the guest has not shown anything yet");
-		return -1;
-	}
-	if (ret) {
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-		return -1;
-	}
-	return 0;
+	return gpu_screenshot(gi->gpu, path, err, errlen);
 }
 
 void gpu_teardown(struct gpu_instance *gi)

@@ -20,7 +20,7 @@ struct gpu_instance *gpu_setup(struct vm *vm, struct pci_bus *bus, const struct 
 
 /* Write the PNG of every output (output i > 0 to FILE-i.png). Matches
  * struct control_screenshot's take(): 0, or -1 with err filled. */
-int gpu_screenshot(void *gpu_instance, const char *path, char *err, size_t errlen);
+int gpu_instance_screenshot(void *gpu_instance, const char *path, char *err, size_t errlen);
 
 /* Stop the worker, take the device off the bus, close the display. Call
  * after the vCPUs stopped and after the exit screenshot. */

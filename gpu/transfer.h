@@ -10,7 +10,8 @@
  * the newer bytes on screen (a tear, as with scanout of guest memory).
  * Any other offset is copied at once and overrides what was pending there.
  *
- * The caller serialises every call on one resource (gpu_2d's lock). */
+ * Everything runs on the GPU worker (the only thread that touches
+ * resources). */
 #ifndef LKVM_GPU_TRANSFER_H
 #define LKVM_GPU_TRANSFER_H
 
@@ -19,7 +20,6 @@
 
 #include "gpu/decode.h"
 #include "gpu/resources.h"
-#include "kvm/guest_mem.h"
 
 /* Past this many rectangles the pending region is applied at once: a guest
  * sending scattered tiny transfers cannot grow it without bound. */
@@ -28,10 +28,9 @@
 /* rc is inside r and [offset, end of its last row) inside the backing
  * (checked by the caller). Records or copies; false if a copy could not
  * read the backing. */
-bool gpu_transfer(struct gpu_resource *r, const struct guest_mem *mem, const struct gpu_rect *rc,
-		  uint64_t offset);
+bool gpu_transfer(struct gpu_resource *r, const struct gpu_rect *rc, uint64_t offset);
 
 /* Copy every pending rectangle now (from the backing as it is). */
-void gpu_transfer_apply(struct gpu_resource *r, const struct guest_mem *mem);
+void gpu_transfer_apply(struct gpu_resource *r);
 
 #endif

@@ -1,28 +1,64 @@
-/* The GPU worker: one thread, one epoll set over the ctrl and cursor kick
- * eventfds, the display's fd and a kill eventfd. Each wakeup drains both
- * queues with the cursor queue served first, and before every ctrl command
- * too, so a long ctrl backlog never delays the pointer. */
+/* The GPU worker: one thread from gpu_create to gpu_destroy, one epoll set
+ * over its mailbox, the display's fd, the backend's fence fd and, while the
+ * device is active, the ctrl and cursor kick eventfds. Each wakeup drains
+ * both queues with the cursor queue served first, and before every ctrl
+ * command too, so a long ctrl backlog never delays the pointer.
+ *
+ * Every backend call happens here (GL contexts belong to one thread). Other
+ * threads talk to it through the mailbox: a message is posted, the msg
+ * eventfd kicks the worker, and the poster waits until it is done.
+ * Activate and reset are such messages, so a vCPU never starts, stops or
+ * joins a thread; a worker never takes the transport's lock, so a vCPU
+ * waiting under it cannot deadlock. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "util/eventfd.h"
 #include "gpu/gpu_priv.h"
+#include "util/eventfd.h"
 #include "util/log.h"
 
-enum { TAG_KILL, TAG_CTRL, TAG_CURSOR, TAG_DISPLAY, TAG_FENCE };
+enum { TAG_MSG, TAG_CTRL, TAG_CURSOR, TAG_DISPLAY, TAG_FENCE };
+
+enum gpu_msg_kind { MSG_CREATE, MSG_ATTACH, MSG_DETACH, MSG_SCREENSHOT, MSG_STOP };
+
+struct gpu_msg {
+	enum gpu_msg_kind kind;
+	union {
+		struct {
+			const struct guest_mem *mem;
+			struct virtio_queue *queues;
+			struct virtio_irq *irq;
+		} attach;
+		const char *path; /* SCREENSHOT */
+	} u;
+	int result;
+	char *err; /* CREATE, SCREENSHOT: one line on failure */
+	size_t errlen;
+	bool done;
+};
+
+static bool msg_pending(struct gpu *g)
+{
+	return __atomic_load_n(&g->msg_pending, __ATOMIC_ACQUIRE);
+}
 
 static struct virtqueue *queue(struct gpu *g, unsigned qi)
 {
-	struct virtqueue *vq = &g->queues[qi].vq;
+	struct virtqueue *vq;
 
+	if (!g->attached)
+		return NULL;
+	vq = &g->queues[qi].vq;
 	return vq->size && !vq->broken ? vq : NULL;
 }
 
-/* Pop and answer one chain of queue qi: 1 done, 0 queue empty, -1 broken. */
+/* Pop and answer one chain of queue qi: 1 done, 0 queue empty (or a
+ * message is waiting), -1 broken. */
 static int process_one(struct gpu *g, unsigned qi)
 {
 	struct virtqueue *vq = queue(g, qi);
@@ -32,7 +68,7 @@ static int process_one(struct gpu *g, unsigned qi)
 	size_t len, n, cap;
 	int ret;
 
-	if (!vq || __atomic_load_n(&g->stopping, __ATOMIC_ACQUIRE))
+	if (!vq || msg_pending(g))
 		return 0;
 	ret = vq_pop(vq, e);
 	if (ret < 0) {
@@ -109,7 +145,7 @@ void gpu_worker_process(struct gpu *g)
 		notify(g, GPU_QUEUE_CTRL, ctrl);
 		more = reenable(g, GPU_QUEUE_CURSOR);
 		more |= reenable(g, GPU_QUEUE_CTRL);
-	} while (more && !__atomic_load_n(&g->stopping, __ATOMIC_ACQUIRE));
+	} while (more && !msg_pending(g));
 }
 
 static void push_ctrl(void *opaque, uint16_t head, uint32_t len)
@@ -127,13 +163,172 @@ static void fence_done(void *opaque, struct gpu_timeline tl, uint64_t fence_id)
 		notify(g, GPU_QUEUE_CTRL, true);
 }
 
-/* The backend's fence fd fired: release the replies whose fences are done. */
-void gpu_worker_fences(struct gpu *g)
+static int watch(struct gpu *g, int fd, uint32_t tag)
 {
-	const struct gpu_backend_ops *ops = g->backend.ops;
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
 
-	if (ops->retire_fences)
-		ops->retire_fences(g->backend.be, fence_done, g);
+	if (fd < 0)
+		return 0;
+	return epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static void unwatch(struct gpu *g, int fd)
+{
+	if (fd >= 0)
+		epoll_ctl(g->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+/* The backend, its features and its capsets: before the guest can read
+ * the config space. */
+static int do_create(struct gpu *g, struct gpu_msg *m)
+{
+	const struct gpu_backend_ops *ops;
+	struct gpu_backend_env env = {.mem = g->cfg.mem, .res = &g->res};
+	int ret = g->cfg.backend_create(&env, &g->backend, m->err, m->errlen);
+
+	if (ret)
+		return ret;
+	ops = g->backend.ops;
+	g->features = ops->features ? ops->features(g->backend.be) : 0;
+	if (ops->capsets)
+		g->num_capsets = ops->capsets(g->backend.be, g->capsets, GPU_MAX_CAPSETS);
+	for (unsigned i = 0; i < g->num_capsets; i++)
+		if (g->capsets[i].max_size > GPU_MAX_CAPSET_BYTES) {
+			snprintf(m->err, m->errlen, "gpu %s: capset %u is %u bytes (at most %u)",
+				 ops->name, g->capsets[i].id, g->capsets[i].max_size,
+				 GPU_MAX_CAPSET_BYTES);
+			return -E2BIG;
+		}
+	if (ops->fence_fd) {
+		ret = watch(g, ops->fence_fd(g->backend.be), TAG_FENCE);
+		if (ret)
+			snprintf(m->err, m->errlen, "gpu: epoll: %s", strerror(-ret));
+	}
+	return ret;
+}
+
+/* A device reset: whatever the guest made goes, attached or not. */
+static void do_detach(struct gpu *g)
+{
+	if (g->attached) {
+		unwatch(g, g->queues[GPU_QUEUE_CTRL].kick_fd);
+		unwatch(g, g->queues[GPU_QUEUE_CURSOR].kick_fd);
+		/* Parked replies die with the queues they belong to. */
+		gpu_fences_free(&g->fences);
+	}
+	gpu_resources_clear(g);
+	if (g->backend.ops->reset)
+		g->backend.ops->reset(g->backend.be);
+	g->attached = false;
+	g->queues = NULL;
+	g->irq = NULL;
+	g->mem = g->cfg.mem;
+}
+
+static int do_attach(struct gpu *g, struct gpu_msg *m)
+{
+	int ret;
+
+	do_detach(g);
+	if (gpu_fences_init(&g->fences, m->u.attach.queues[GPU_QUEUE_CTRL].vq.size + 1u))
+		return -ENOMEM;
+	g->mem = m->u.attach.mem;
+	g->queues = m->u.attach.queues;
+	g->irq = m->u.attach.irq;
+	ret = watch(g, g->queues[GPU_QUEUE_CTRL].kick_fd, TAG_CTRL);
+	if (!ret)
+		ret = watch(g, g->queues[GPU_QUEUE_CURSOR].kick_fd, TAG_CURSOR);
+	if (ret) {
+		unwatch(g, g->queues[GPU_QUEUE_CTRL].kick_fd);
+		gpu_fences_free(&g->fences);
+		g->queues = NULL;
+		g->irq = NULL;
+		g->mem = g->cfg.mem;
+		return ret;
+	}
+	g->attached = true;
+	return 0;
+}
+
+static int do_screenshot(struct gpu *g, struct gpu_msg *m)
+{
+	int ret;
+
+	gpu_scanouts_sync(g);
+	ret = display_screenshot_all(g->display, m->u.path);
+	if (ret == -ENODATA)
+		snprintf(m->err, m->errlen, "the guest has not shown anything yet");
+	else if (ret)
+		snprintf(m->err, m->errlen, "%s: %s", m->u.path, strerror(-ret));
+	return ret;
+}
+
+/* Run the posted message; false once the worker must exit. */
+static bool handle_msg(struct gpu *g)
+{
+	struct gpu_msg *m;
+	bool go_on = true;
+
+	efd_drain(g->msg_fd, "virtio-gpu");
+	pthread_mutex_lock(&g->msg_lock);
+	m = g->msg;
+	pthread_mutex_unlock(&g->msg_lock);
+	if (!m || m->done)
+		return true;
+	switch (m->kind) {
+	case MSG_CREATE:
+		m->result = do_create(g, m);
+		go_on = m->result == 0;
+		break;
+	case MSG_ATTACH:
+		m->result = do_attach(g, m);
+		break;
+	case MSG_DETACH:
+		do_detach(g);
+		break;
+	case MSG_SCREENSHOT:
+		m->result = do_screenshot(g, m);
+		break;
+	case MSG_STOP:
+		go_on = false;
+		break;
+	}
+	pthread_mutex_lock(&g->msg_lock);
+	__atomic_store_n(&g->msg_pending, false, __ATOMIC_RELEASE);
+	m->done = true;
+	pthread_cond_broadcast(&g->msg_cond);
+	pthread_mutex_unlock(&g->msg_lock);
+	return go_on;
+}
+
+/* Post m and wait until the worker has run it. Any thread but the worker. */
+static int post(struct gpu *g, struct gpu_msg *m)
+{
+	pthread_mutex_lock(&g->post_lock);
+	pthread_mutex_lock(&g->msg_lock);
+	m->done = false;
+	g->msg = m;
+	__atomic_store_n(&g->msg_pending, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&g->msg_lock);
+	efd_signal(g->msg_fd, "virtio-gpu");
+	pthread_mutex_lock(&g->msg_lock);
+	while (!m->done)
+		pthread_cond_wait(&g->msg_cond, &g->msg_lock);
+	g->msg = NULL;
+	pthread_mutex_unlock(&g->msg_lock);
+	pthread_mutex_unlock(&g->post_lock);
+	return m->result;
+}
+
+/* Everything the worker owns goes with it, on its own thread. */
+static void worker_exit(struct gpu *g)
+{
+	do_detach(g);
+	gpu_resources_clear(g);
+	if (g->backend.ops) {
+		g->backend.ops->destroy(g->backend.be);
+		memset(&g->backend, 0, sizeof(g->backend));
+	}
 }
 
 static void *worker_main(void *arg)
@@ -141,8 +336,6 @@ static void *worker_main(void *arg)
 	struct gpu *g = arg;
 	struct epoll_event ev[8];
 
-	/* Buffers may have been queued before the first kick we see. */
-	gpu_worker_process(g);
 	for (;;) {
 		int n = epoll_wait(g->epoll_fd, ev, 8, -1);
 
@@ -154,8 +347,12 @@ static void *worker_main(void *arg)
 		}
 		for (int i = 0; i < n; i++) {
 			switch (ev[i].data.u32) {
-			case TAG_KILL:
-				return NULL;
+			case TAG_MSG:
+				if (!handle_msg(g)) {
+					worker_exit(g);
+					return NULL;
+				}
+				break;
 			case TAG_CTRL:
 				efd_drain(g->queues[GPU_QUEUE_CTRL].kick_fd, "virtio-gpu");
 				break;
@@ -163,76 +360,94 @@ static void *worker_main(void *arg)
 				efd_drain(g->queues[GPU_QUEUE_CURSOR].kick_fd, "virtio-gpu");
 				break;
 			case TAG_FENCE:
-				gpu_worker_fences(g);
+				if (g->backend.ops->retire_fences)
+					g->backend.ops->retire_fences(g->backend.be, fence_done, g);
 				break;
 			case TAG_DISPLAY:
 				if (g->display->ops->dispatch(g->display) < 0)
-					epoll_ctl(g->epoll_fd, EPOLL_CTL_DEL,
-						  g->display->ops->get_fd(g->display), NULL);
+					unwatch(g, g->display->ops->get_fd(g->display));
 				break;
 			}
 		}
+		/* Buffers may have been queued before the first kick we see,
+		 * and a message may have interrupted a drain. */
 		gpu_worker_process(g);
 	}
+	worker_exit(g);
 	return NULL;
 }
 
-static int watch(int ep, int fd, uint32_t tag)
+int gpu_worker_start(struct gpu *g, char *err, size_t errlen)
 {
-	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
-
-	if (fd < 0)
-		return 0;
-	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
-}
-
-int gpu_worker_start(struct gpu *g)
-{
+	struct gpu_msg m = {.kind = MSG_CREATE, .err = err, .errlen = errlen};
 	int ret;
 
-	g->stopping = false;
-	g->kill_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	g->msg_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	g->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (g->kill_fd < 0 || g->epoll_fd < 0) {
+	if (g->msg_fd < 0 || g->epoll_fd < 0) {
 		ret = -errno;
 		goto fail;
 	}
-	ret = watch(g->epoll_fd, g->kill_fd, TAG_KILL);
+	ret = watch(g, g->msg_fd, TAG_MSG);
 	if (!ret)
-		ret = watch(g->epoll_fd, g->queues[GPU_QUEUE_CTRL].kick_fd, TAG_CTRL);
+		ret = watch(g, g->display->ops->get_fd(g->display), TAG_DISPLAY);
 	if (!ret)
-		ret = watch(g->epoll_fd, g->queues[GPU_QUEUE_CURSOR].kick_fd, TAG_CURSOR);
-	if (!ret)
-		ret = watch(g->epoll_fd, g->display->ops->get_fd(g->display), TAG_DISPLAY);
-	if (!ret && g->backend.ops->fence_fd)
-		ret = watch(g->epoll_fd, g->backend.ops->fence_fd(g->backend.be), TAG_FENCE);
-	if (ret)
+		ret = -pthread_create(&g->thread, NULL, worker_main, g);
+	if (ret) {
+		snprintf(err, errlen, "gpu: worker: %s", strerror(-ret));
 		goto fail;
-	ret = -pthread_create(&g->thread, NULL, worker_main, g);
-	if (ret)
-		goto fail;
+	}
 	pthread_setname_np(g->thread, "gpu-worker");
+	g->thread_started = true;
+	ret = post(g, &m);
+	if (ret) {
+		/* The worker exits after a failed create. */
+		pthread_join(g->thread, NULL);
+		g->thread_started = false;
+		goto fail;
+	}
 	return 0;
 fail:
-	if (g->kill_fd >= 0)
-		close(g->kill_fd);
+	if (g->msg_fd >= 0)
+		close(g->msg_fd);
 	if (g->epoll_fd >= 0)
 		close(g->epoll_fd);
-	g->kill_fd = g->epoll_fd = -1;
+	g->msg_fd = g->epoll_fd = -1;
 	return ret;
 }
 
 void gpu_worker_stop(struct gpu *g)
 {
-	uint64_t one = 1;
+	struct gpu_msg m = {.kind = MSG_STOP};
 
-	if (g->kill_fd < 0)
+	if (!g->thread_started)
 		return;
-	__atomic_store_n(&g->stopping, true, __ATOMIC_RELEASE);
-	if (write(g->kill_fd, &one, sizeof(one)) != sizeof(one))
-		log_error("virtio-gpu: kill eventfd: %s", strerror(errno));
+	post(g, &m);
 	pthread_join(g->thread, NULL);
-	close(g->kill_fd);
+	g->thread_started = false;
+	close(g->msg_fd);
 	close(g->epoll_fd);
-	g->kill_fd = g->epoll_fd = -1;
+	g->msg_fd = g->epoll_fd = -1;
+}
+
+int gpu_worker_attach(struct gpu *g, const struct guest_mem *mem, struct virtio_queue *queues,
+		      struct virtio_irq *irq)
+{
+	struct gpu_msg m = {.kind = MSG_ATTACH, .u.attach = {mem, queues, irq}};
+
+	return post(g, &m);
+}
+
+void gpu_worker_detach(struct gpu *g)
+{
+	struct gpu_msg m = {.kind = MSG_DETACH};
+
+	post(g, &m);
+}
+
+int gpu_screenshot(struct gpu *g, const char *path, char *err, size_t errlen)
+{
+	struct gpu_msg m = {.kind = MSG_SCREENSHOT, .u.path = path, .err = err, .errlen = errlen};
+
+	return post(g, &m) ? -1 : 0;
 }

@@ -275,7 +275,7 @@ static int setup_devices(struct machine *m, const struct run_options *o)
 			log_error("%s", err);
 			return -1;
 		}
-		m->control.shot.take = gpu_screenshot;
+		m->control.shot.take = gpu_instance_screenshot;
 		m->control.shot.ctx = m->gpu;
 	}
 	return 0;
@@ -288,7 +288,7 @@ static void exit_screenshot(struct machine *m, const struct run_options *o)
 
 	if (!m->gpu || !o->screenshot)
 		return;
-	if (gpu_screenshot(m->gpu, o->screenshot, err, sizeof(err)))
+	if (gpu_instance_screenshot(m->gpu, o->screenshot, err, sizeof(err)))
 		log_error("--screenshot %s: %s", o->screenshot, err);
 }
 

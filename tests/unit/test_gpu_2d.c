@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "gpu/backend.h"
+#include "gpu/gpu_priv.h"
 #include "gpu/backing.h"
 #include "gpu/copy.h"
 #include "gpu/format.h"
@@ -20,23 +21,35 @@
 static uint8_t *ram;
 static struct guest_mem gm;
 static struct fake_display fd;
-static struct gpu_backend be;
+static struct gpu *g;
 static uint8_t buf[1 << 20];
+
+/* The device frontend and the 2D backend, driven without a worker queue:
+ * commands go straight to gpu_dispatch. The fake display is lazy (like
+ * headless): pixels are made current only when read (gpu_scanouts_sync,
+ * as before a screenshot). */
+static void create_gpu(struct display *d, uint64_t limit, uint32_t max_res)
+{
+	struct gpu_config cfg = {.outputs = d->nr_outputs,
+				 .width = 640,
+				 .height = 480,
+				 .mem_limit = limit,
+				 .max_resources = max_res,
+				 .display = d,
+				 .mem = &gm};
+	char err[128];
+
+	g = gpu_create(&cfg, err, sizeof(err));
+	cr_assert_not_null(g, "%s", err);
+}
 
 static void setup_mem(uint64_t limit, uint32_t max_res)
 {
-	struct gpu_backend_env env = {
-	    .mem = &gm,
-	    .display = &fd.d,
-	    .num_scanouts = 2,
-	    .max_resources = max_res,
-	    .mem_limit = limit,
-	};
-
 	ram = calloc(1, MEM_SIZE);
 	guest_mem_init_flat(&gm, MEM_BASE, ram, MEM_SIZE);
 	fake_display_init(&fd, 2);
-	cr_assert_eq(gpu_backend_2d_create(&env, &be), 0);
+	fd.d.ops = &fake_lazy_display_ops;
+	create_gpu(&fd.d, limit, max_res);
 }
 
 static void setup(void)
@@ -46,39 +59,18 @@ static void setup(void)
 
 static void teardown(void)
 {
-	be.ops->destroy(be.be);
+	gpu_destroy(g);
 	free(ram);
 }
 
 static enum gpu_err run(size_t n)
 {
+	static uint8_t out[GPU_MAX_REPLY_BYTES];
+	struct gpu_reply reply = {.buf = out, .cap = sizeof(out)};
 	struct gpu_cmd c;
 	enum gpu_err err = gpu_decode(buf, n, &c);
-	const struct gpu_backend_ops *o = be.ops;
 
-	if (err)
-		return err;
-	switch (c.hdr.type) {
-	case VIRTIO_GPU_CMD_RESOURCE_CREATE_2D:
-		return o->resource_create_2d(be.be, &c);
-	case VIRTIO_GPU_CMD_RESOURCE_UNREF:
-		return o->resource_unref(be.be, &c);
-	case VIRTIO_GPU_CMD_SET_SCANOUT:
-		return o->set_scanout(be.be, &c);
-	case VIRTIO_GPU_CMD_RESOURCE_FLUSH:
-		return o->resource_flush(be.be, &c);
-	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D:
-		return o->transfer_to_host_2d(be.be, &c);
-	case VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING:
-		return o->attach_backing(be.be, &c);
-	case VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING:
-		return o->detach_backing(be.be, &c);
-	case VIRTIO_GPU_CMD_UPDATE_CURSOR:
-		return o->update_cursor(be.be, &c);
-	case VIRTIO_GPU_CMD_MOVE_CURSOR:
-		return o->move_cursor(be.be, &c);
-	}
-	return GPU_E_UNKNOWN_CMD;
+	return err ? err : gpu_dispatch(g, &c, &reply);
 }
 
 /* Scattered backing for a linear buffer of len bytes: a 100-byte first
@@ -144,7 +136,7 @@ static uint32_t frame_argb(const struct display_frame *f, uint32_t x, uint32_t y
 	uint32_t out = 0;
 	pixman_image_t *src, *dst;
 
-	display_frame_sync(f); /* as a display does before reading */
+	gpu_scanouts_sync(g); /* as before a screenshot */
 	src = pixman_image_create_bits(f->format, f->width, f->height, (uint32_t *)f->data,
 				       f->stride);
 	dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, 1, 1, &out, 4);
@@ -456,12 +448,12 @@ Test(gpu_2d, backing_read_gathers_across_entries, .init = setup, .fini = teardow
 	cr_assert_eq(gpu_decode(buf, 32 + 16 * nents, &c), GPU_OK);
 	cr_assert_eq(gpu_backing_attach(&b, &gm, &c), GPU_OK);
 	cr_assert_eq(b.total, 10000);
-	cr_assert(gpu_backing_read(&b, &gm, 50, out, 9000, false));
+	cr_assert(gpu_backing_read(&b, 50, out, 9000, false));
 	for (int i = 0; i < 9000; i++)
 		cr_assert_eq(out[i], pattern(50 + i), "byte %d", i);
-	cr_assert_not(gpu_backing_read(&b, &gm, 1001, out, 9000, false));
-	cr_assert_not(gpu_backing_read(&b, &gm, UINT64_MAX, out, 2, false));
-	cr_assert(gpu_backing_read(&b, &gm, 10000, out, 0, false));
+	cr_assert_not(gpu_backing_read(&b, 1001, out, 9000, false));
+	cr_assert_not(gpu_backing_read(&b, UINT64_MAX, out, 2, false));
+	cr_assert(gpu_backing_read(&b, 10000, out, 0, false));
 	gpu_backing_free(&b);
 }
 
@@ -472,18 +464,11 @@ Test(gpu_2d, flip_then_unref_old_resource_with_headless_display)
 	struct display_config dc = {.outputs = 1, .width = 64, .height = 48};
 	char err[128], path[] = "/tmp/lkvm-gpu-flip-XXXXXX.png";
 	struct display *d = display_headless_open(&dc, err, sizeof(err));
-	struct gpu_backend_env env = {
-	    .mem = &gm,
-	    .display = d,
-	    .num_scanouts = 1,
-	    .max_resources = 8,
-	    .mem_limit = 1 << 24,
-	};
 	int fdp = mkstemps(path, 4);
 
 	ram = calloc(1, MEM_SIZE);
 	guest_mem_init_flat(&gm, MEM_BASE, ram, MEM_SIZE);
-	cr_assert_eq(gpu_backend_2d_create(&env, &be), 0);
+	create_gpu(d, 1 << 24, 8);
 	make_res(1, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, 16, 16);
 	make_res(2, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, 16, 16);
 	uint32_t *px, w, h;
@@ -494,7 +479,7 @@ Test(gpu_2d, flip_then_unref_old_resource_with_headless_display)
 	cr_assert_eq(run(req_flush(buf, 1, 0, 0, 16, 16)), GPU_OK);
 	cr_assert_eq(run(req_set_scanout(buf, 0, 2, 0, 0, 16, 16)), GPU_OK);
 	cr_assert_eq(run(req_res(buf, VIRTIO_GPU_CMD_RESOURCE_UNREF, 1)), GPU_OK);
-	cr_assert_eq(d->ops->screenshot(d, 0, path), 0);
+	cr_assert_eq(gpu_screenshot(g, path, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(png_read_xrgb(path, &px, &w, &h), 0);
 	cr_assert_eq(px[3 * 16 + 5], expect_argb(&fmts[1], lin2host(3 * 64 + 20)) & 0xffffff);
 	free(px);
@@ -517,13 +502,13 @@ Test(gpu_2d, large_transfers_stream_pixel_exact, .init = setup, .fini = teardown
 	/* Full frame, then a misaligned partial one over different bytes. */
 	cr_assert_eq(run(req_transfer(buf, 1, 0, 0, w, h, 0)), GPU_OK);
 	pix = fd.frame[0].data;
-	display_frame_sync(&fd.frame[0]);
+	gpu_scanouts_sync(g);
 	for (uint64_t i = 0; i < (uint64_t)stride * h; i++)
 		cr_assert_eq(pix[i], pattern(i), "byte %lu", (unsigned long)i);
 	for (uint64_t i = 0; i < (uint64_t)stride * h; i++)
 		*lin2host(i) = pattern(i + 5);
 	cr_assert_eq(run(req_transfer(buf, 1, 1, 2, w - 1, h - 2, 2 * stride + 4)), GPU_OK);
-	display_frame_sync(&fd.frame[0]);
+	gpu_scanouts_sync(g);
 	for (uint32_t y = 0; y < h; y++)
 		for (uint32_t x = 0; x < stride; x++) {
 			uint64_t i = (uint64_t)y * stride + x;
@@ -587,11 +572,11 @@ Test(gpu_2d, natural_offset_transfer_copies_only_when_read, .init = setup, .fini
 	cr_assert_eq(run(req_flush(buf, 1, 0, 0, LW, LH)), GPU_OK);
 	cr_assert_eq(pix[0], 0, "copied before anyone read the frame");
 	cr_assert_eq(pix[LW * LH * 4 - 1], 0);
-	display_frame_sync(&fd.frame[0]);
+	gpu_scanouts_sync(g);
 	expect_bytes(pix, 0, LW * LH * 4, 0);
 	/* Nothing pending now: a second sync reads no backing. */
 	rewrite_backing(1);
-	display_frame_sync(&fd.frame[0]);
+	gpu_scanouts_sync(g);
 	expect_bytes(pix, 0, LW * LH * 4, 0);
 }
 
@@ -605,7 +590,7 @@ Test(gpu_2d, odd_offset_transfer_wins_over_pending, .init = setup, .fini = teard
 	cr_assert_eq(run(req_transfer(buf, 1, 0, 0, LW, LH, 0)), GPU_OK);
 	/* Rows 0..1 of the resource from the backing's rows 10..11. */
 	cr_assert_eq(run(req_transfer(buf, 1, 0, 0, LW, 2, 10 * stride)), GPU_OK);
-	display_frame_sync(&fd.frame[0]);
+	gpu_scanouts_sync(g);
 	for (uint64_t i = 0; i < 2 * stride; i++)
 		cr_assert_eq(pix[i], pattern(10 * stride + i), "byte %lu", (unsigned long)i);
 	expect_bytes(pix, 2 * stride, LH * stride, 0);
@@ -620,7 +605,7 @@ Test(gpu_2d, detach_applies_pending_transfers, .init = setup, .fini = teardown)
 	cr_assert_eq(run(req_transfer(buf, 1, 5, 3, 20, 10, 3 * LW * 4 + 5 * 4)), GPU_OK);
 	cr_assert_eq(run(req_res(buf, VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING, 1)), GPU_OK);
 	rewrite_backing(9);
-	display_frame_sync(&fd.frame[0]);
+	gpu_scanouts_sync(g);
 	for (uint32_t y = 3; y < 13; y++)
 		expect_bytes(pix, (uint64_t)y * LW * 4 + 20, (uint64_t)y * LW * 4 + 100, 0);
 	cr_assert_eq(pix[0], 0, "outside the transfer");
@@ -648,7 +633,7 @@ Test(gpu_2d, pending_region_stays_bounded, .init = setup, .fini = teardown)
 	for (uint32_t i = 0; i <= GPU_PENDING_MAX_RECTS; i++)
 		cr_assert_eq(run(req_transfer(buf, 1, 2 * i, i, 1, 1, i * stride + 8 * i)), GPU_OK);
 	rewrite_backing(3);
-	display_frame_sync(&fd.frame[0]);
+	gpu_scanouts_sync(g);
 	for (uint32_t i = 0; i <= GPU_PENDING_MAX_RECTS; i++)
 		expect_bytes(pix, i * stride + 8 * i, i * stride + 8 * i + 4, 0);
 }

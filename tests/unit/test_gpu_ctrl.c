@@ -3,6 +3,7 @@
  * info, EDID, capsets, config space and display events. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "gpu/edid.h"
 #include "gpu/gpu_priv.h"
@@ -22,26 +23,24 @@ static void irq_config(struct virtio_irq *irq)
 
 static void setup(void)
 {
-	struct gpu_config cfg = {.outputs = 2, .width = 1280, .height = 800, .display = &fd.d};
-	struct gpu_backend_env env = {
-	    .mem = &gm,
-	    .display = &fd.d,
-	    .num_scanouts = 2,
-	    .max_resources = 16,
-	    .mem_limit = 1 << 24,
-	};
+	struct gpu_config cfg = {.outputs = 2,
+				 .width = 1280,
+				 .height = 800,
+				 .display = &fd.d,
+				 .mem = &gm,
+				 .max_resources = 16,
+				 .mem_limit = 1 << 24};
+	char err[128];
 
 	fake_display_init(&fd, 2);
 	guest_mem_init_flat(&gm, 0x1000, ram, sizeof(ram));
-	g = gpu_create(&cfg);
-	cr_assert_not_null(g);
-	cr_assert_eq(gpu_backend_2d_create(&env, &g->backend), 0);
+	g = gpu_create(&cfg, err, sizeof(err));
+	cr_assert_not_null(g, "%s", err);
 	config_irqs = 0;
 }
 
 static void teardown(void)
 {
-	g->backend.ops->destroy(g->backend.be);
 	gpu_destroy(g);
 }
 
@@ -183,9 +182,9 @@ Test(gpu_ctrl, features_config_and_display_event)
 	cr_assert_eq(v[3], 0);
 	/* A window resize: event bit set, new size in display info. */
 	g->irq = &irq;
-	g->running = true;
+	g->attached = true;
 	fd.d.ev.resize(fd.d.ev.opaque, 1, 800, 600);
-	g->running = false;
+	g->attached = false;
 	cr_assert_eq(config_irqs, 1);
 	ops->config_read(g, 0, v, 4);
 	cr_assert_eq(v[0], VIRTIO_GPU_EVENT_DISPLAY);
@@ -212,4 +211,121 @@ Test(gpu_ctrl, features_config_and_display_event)
 	fd.d.ev.resize(fd.d.ev.opaque, 0, 0, 100);
 	ops->config_read(g, 0, v, 4);
 	cr_assert_eq(v[0], 0);
+}
+
+/* ---- a 3D backend's capsets, through a fake that offers two ---- */
+
+static pid_t fake3d_tid;
+
+static uint64_t fake3d_features(void *be)
+{
+	return 1ull << VIRTIO_GPU_F_VIRGL;
+}
+
+static unsigned fake3d_capsets(void *be, struct gpu_capset *out, unsigned max)
+{
+	const struct gpu_capset cs[] = {{1, 1, 308}, {2, 2, 1376}};
+
+	cr_assert_geq(max, 2);
+	memcpy(out, cs, sizeof(cs));
+	return 2;
+}
+
+/* Payload: byte i is (id * 16 + version + i), just past it zero. */
+static enum gpu_err fake3d_get_capset(void *be, uint32_t id, uint32_t version, void *buf,
+				      size_t cap)
+{
+	uint8_t *p = buf;
+
+	for (size_t i = 0; i + 1 < cap; i++)
+		p[i] = (uint8_t)(id * 16 + version + i);
+	return GPU_OK;
+}
+
+static void fake3d_destroy(void *be)
+{
+}
+
+static const struct gpu_backend_ops fake3d_ops = {
+    .name = "fake3d",
+    .destroy = fake3d_destroy,
+    .features = fake3d_features,
+    .capsets = fake3d_capsets,
+    .get_capset = fake3d_get_capset,
+};
+
+static int fake3d_create(const struct gpu_backend_env *env, struct gpu_backend *out, char *err,
+			 size_t errlen)
+{
+	fake3d_tid = gettid();
+	out->ops = &fake3d_ops;
+	out->be = NULL;
+	return 0;
+}
+
+static void setup_3d(void)
+{
+	struct gpu_config cfg = {.outputs = 1,
+				 .width = 640,
+				 .height = 480,
+				 .display = &fd.d,
+				 .mem = &gm,
+				 .backend_create = fake3d_create};
+
+	fake_display_init(&fd, 1);
+	guest_mem_init_flat(&gm, 0x1000, ram, sizeof(ram));
+	fake3d_tid = 0;
+	g = gpu_create(&cfg, NULL, 0);
+	cr_assert_not_null(g);
+}
+
+TestSuite(gpu_ctrl_3d, .init = setup_3d, .fini = teardown);
+
+/* Linux reads num_capsets (and the VIRGL bit) before DRIVER_OK: a 3D
+ * backend's capsets must be there as soon as the device exists, and the
+ * backend must have been made on the worker, not the caller's thread. */
+Test(gpu_ctrl_3d, capsets_visible_before_driver_ok)
+{
+	uint32_t v[4];
+
+	cr_assert_neq(fake3d_tid, 0);
+	cr_assert_neq(fake3d_tid, gettid(), "backend created on the caller's thread");
+	cr_assert(gpu_virtio_ops.features(g) & (1ull << VIRTIO_GPU_F_VIRGL));
+	gpu_virtio_ops.config_read(g, 0, v, 16);
+	cr_assert_eq(v[3], 2, "num_capsets before activate");
+}
+
+Test(gpu_ctrl_3d, capset_info_and_capset_replies)
+{
+	static uint8_t big[2048];
+
+	req_hdr(req, VIRTIO_GPU_CMD_GET_CAPSET_INFO, VIRTIO_GPU_FLAG_FENCE, 9);
+	w32(req, 24, 1);
+	cr_assert_eq(handle(32), 40); /* virtio 1.2, 5.7.6.8: resp_capset_info */
+	cr_assert_eq(r32(resp, 0), VIRTIO_GPU_RESP_OK_CAPSET_INFO);
+	cr_assert_eq(r64(resp, 8), 9, "fence echoed on a data reply");
+	cr_assert_eq(r32(resp, 24), 2);
+	cr_assert_eq(r32(resp, 28), 2);
+	cr_assert_eq(r32(resp, 32), 1376);
+	w32(req, 24, 2);
+	handle(32);
+	cr_assert_eq(r32(resp, 0), VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER);
+
+	req_hdr(req, VIRTIO_GPU_CMD_GET_CAPSET, 0, 0);
+	w32(req, 24, 2);
+	w32(req, 28, 2);
+	memset(big, 0xaa, sizeof(big));
+	cr_assert_eq(gpu_handle_request(g, req, 32, big, sizeof(big), NULL), 24 + 1376);
+	cr_assert_eq(r32(big, 0), VIRTIO_GPU_RESP_OK_CAPSET);
+	for (size_t i = 0; i + 1 < 1376; i++)
+		cr_assert_eq(big[24 + i], (uint8_t)(2 * 16 + 2 + i), "byte %zu", i);
+	cr_assert_eq(big[24 + 1375], 0, "the reply is zero-filled past what the backend wrote");
+	/* A version above max_version, an unknown id. */
+	w32(req, 28, 3);
+	handle(32);
+	cr_assert_eq(r32(resp, 0), VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER);
+	w32(req, 24, 4);
+	w32(req, 28, 0);
+	handle(32);
+	cr_assert_eq(r32(resp, 0), VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER);
 }

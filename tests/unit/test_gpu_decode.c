@@ -30,14 +30,13 @@ Test(gpu_decode, header_fields_even_on_error)
 	cr_assert_eq(gpu_err_to_resp(GPU_E_UNKNOWN_CMD), VIRTIO_GPU_RESP_ERR_UNSPEC);
 }
 
-Test(gpu_decode, unknown_and_3d_types_are_unknown)
+Test(gpu_decode, unknown_and_blob_types_are_unknown)
 {
 	uint32_t types[] = {0,
 			    0xff,
 			    0x10e,
-			    VIRTIO_GPU_CMD_CTX_CREATE,
-			    VIRTIO_GPU_CMD_SUBMIT_3D,
 			    VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB,
+			    VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB,
 			    0x302,
 			    VIRTIO_GPU_RESP_OK_NODATA,
 			    0xffffffff};
@@ -78,6 +77,14 @@ Test(gpu_decode, every_command_one_byte_short_is_short)
 	    {VIRTIO_GPU_CMD_GET_CAPSET, 32},
 	    {VIRTIO_GPU_CMD_UPDATE_CURSOR, 56},
 	    {VIRTIO_GPU_CMD_MOVE_CURSOR, 56},
+	    /* virtio 1.2, 5.7.6.9: 24-byte header + fields. */
+	    {VIRTIO_GPU_CMD_CTX_CREATE, 96},
+	    {VIRTIO_GPU_CMD_CTX_ATTACH_RESOURCE, 32},
+	    {VIRTIO_GPU_CMD_CTX_DETACH_RESOURCE, 32},
+	    {VIRTIO_GPU_CMD_RESOURCE_CREATE_3D, 72},
+	    {VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D, 72},
+	    {VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D, 72},
+	    {VIRTIO_GPU_CMD_SUBMIT_3D, 32},
 	};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -85,6 +92,8 @@ Test(gpu_decode, every_command_one_byte_short_is_short)
 		req_hdr(buf, cmds[i].type, 0, 0);
 		w32(buf, 24, 1);
 		w32(buf, 28, 1); /* nr_entries 1 for attach */
+		if (cmds[i].type == VIRTIO_GPU_CMD_SUBMIT_3D)
+			w32(buf, 24, 0); /* no stream after the struct */
 		cr_assert_eq(gpu_decode(buf, cmds[i].len - 1, &c), GPU_E_SHORT, "type 0x%x",
 			     cmds[i].type);
 		cr_assert_eq(gpu_err_to_resp(GPU_E_SHORT), VIRTIO_GPU_RESP_ERR_UNSPEC);

@@ -224,6 +224,20 @@ static const struct display_ops fake_display_ops = {
     .destroy = fake_nop,
 };
 
+/* The same, lazy like headless: the GPU makes pixels current only before
+ * a read (gpu_scanouts_sync), not at present. */
+static const struct display_ops fake_lazy_display_ops = {
+    .name = "fake-lazy",
+    .lazy_present = true,
+    .present = fake_present,
+    .disable = fake_disable,
+    .set_cursor = fake_set_cursor,
+    .move_cursor = fake_move_cursor,
+    .get_fd = fake_get_fd,
+    .dispatch = fake_dispatch,
+    .destroy = fake_nop,
+};
+
 static inline void fake_display_init(struct fake_display *f, unsigned outputs)
 {
 	memset(f, 0, sizeof(*f));

@@ -82,8 +82,8 @@ Test(gpu_wayland, guest_frame_reaches_compositor_and_close_shuts_down, .init = s
 	uint8_t *px;
 
 	cr_assert_not_null(d, "%s", err);
-	g = gpu_create(&gc);
-	cr_assert_not_null(g);
+	g = gpu_create(&gc, err, sizeof(err));
+	cr_assert_not_null(g, "%s", err);
 	vqb_init(&ctrl, 1 << 20, 16);
 	vqb_init(&cursor, 1 << 16, 16);
 	cr_assert_eq(vqb_vq_init(&ctrl, &queues[0].vq, false), 0);
@@ -143,4 +143,35 @@ Test(gpu_wayland, guest_frame_reaches_compositor_and_close_shuts_down, .init = s
 	close(queues[1].kick_fd);
 	vqb_free(&ctrl);
 	vqb_free(&cursor);
+}
+
+/* The worker serves the display from gpu_create on, not from the driver's
+ * DRIVER_OK: with no guest driver at all, the display's events are handled
+ * and losing the window ends the VM. (Before the worker lived as long as the
+ * device, nothing read the Wayland fd until activate.) */
+Test(gpu_wayland, window_gone_before_the_driver_loads_shuts_down, .init = start,
+     .fini = stop_weston, .timeout = 40)
+{
+	struct display_config dc = {.outputs = 1, .width = FW, .height = FH, .title = "vm"};
+	char err[256];
+	struct display *d = display_wayland_open(&dc, err, sizeof(err));
+	struct gpu_config gc = {
+	    .outputs = 1, .width = FW, .height = FH, .display = d, .shutdown = on_shutdown};
+	struct gpu *g;
+
+	cr_assert_not_null(d, "%s", err);
+	__atomic_store_n(&shutdowns, 0, __ATOMIC_SEQ_CST);
+	g = gpu_create(&gc, err, sizeof(err));
+	cr_assert_not_null(g, "%s", err);
+	/* Never activated. The compositor goes away: only a worker that
+	 * polls the display fd notices. */
+	usleep(200000);
+	kill(weston, SIGTERM);
+	waitpid(weston, NULL, 0);
+	weston = -1;
+	for (int i = 0; i < 5000 && !__atomic_load_n(&shutdowns, __ATOMIC_SEQ_CST); i++)
+		usleep(1000);
+	cr_assert_eq(__atomic_load_n(&shutdowns, __ATOMIC_SEQ_CST), 1);
+	gpu_destroy(g);
+	display_destroy(d);
 }
