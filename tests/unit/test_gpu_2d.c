@@ -423,14 +423,25 @@ Test(gpu_2d, cursor_update_move_and_hostile, .init = setup, .fini = teardown)
 		     GPU_E_BAD_SCANOUT);
 	cr_assert_eq(run(req_cursor(buf, VIRTIO_GPU_CMD_MOVE_CURSOR, 9, 0, 0, 0, 0, 0)),
 		     GPU_E_BAD_SCANOUT);
-	/* Absurd hotspot and position are clamped, not trusted. */
+	/* Absurd hotspot and position are clamped, not trusted. The cursor
+	 * image is 64x64 (virtio 1.2, 5.7.6.10), so a hotspot lies in 0..63;
+	 * positions are signed screen coordinates, kept to -4096..16384
+	 * (gpu/README.md). Exact values, from those rules: */
 	cr_assert_eq(run(req_cursor(buf, VIRTIO_GPU_CMD_UPDATE_CURSOR, 0, 0x7fffffff, 0x80000000, 5,
 				    0xffffffff, 1000)),
 		     GPU_OK);
-	cr_assert_leq(fd.hot_x, 63);
-	cr_assert_leq(fd.hot_y, 63);
-	cr_assert_leq(fd.cur_x, 16384);
-	cr_assert_geq(fd.cur_y, -4096);
+	cr_assert_eq(fd.hot_x, 63);
+	cr_assert_eq(fd.hot_y, 63);
+	cr_assert_eq(fd.cur_x, 16384);
+	cr_assert_eq(fd.cur_y, -4096);
+	/* In range: passed through, negative positions included. */
+	cr_assert_eq(run(req_cursor(buf, VIRTIO_GPU_CMD_UPDATE_CURSOR, 0, (uint32_t)-64, 16383, 5,
+				    63, 0)),
+		     GPU_OK);
+	cr_assert_eq(fd.hot_x, 63);
+	cr_assert_eq(fd.hot_y, 0);
+	cr_assert_eq(fd.cur_x, -64);
+	cr_assert_eq(fd.cur_y, 16383);
 	/* Resource 0 hides it. */
 	cr_assert_eq(run(req_cursor(buf, VIRTIO_GPU_CMD_UPDATE_CURSOR, 0, 0, 0, 0, 0, 0)), GPU_OK);
 	cr_assert_eq(fd.cursor_hidden, 1);
