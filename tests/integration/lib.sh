@@ -36,6 +36,22 @@ need_kvm() {
 	return 1
 }
 
+# The screenshot checkers (png_rgb_crc.py, png_find.py) are python3.
+# Without it a screenshot cannot be compared with what the guest drew: a
+# check that needs it ends in need_python, which prints a loud SKIP for each
+# name and returns 1 (never a PASS on "the PNG exists").
+have_python() {
+	command -v python3 >/dev/null 2>&1
+}
+need_python() {
+	have_python && return 0
+	for n in "$@"; do
+		skip "$n" "python3 missing: the screenshot cannot be checked (scripts/install-deps.sh)"
+	done
+	echo "WARNING: python3 missing: screenshot checks SKIPPED ($*)" >&2
+	return 1
+}
+
 # lkvm LOG ARGS...: run `lkvm-gpu run ARGS` with stdin from /dev/null, all
 # output into LOG; returns lkvm-gpu's exit status (124 on timeout).
 lkvm() {
