@@ -65,14 +65,13 @@ uint8_t vpci_isr_clear(struct virtio_pci *vp)
 }
 
 /* With MSI-X on, a vector or nothing (NO_VECTOR means the driver wants no
- * interrupt). With it off, INTx: set the ISR cause, raise the line. */
+ * interrupt). With it off, INTx: set the ISR cause, raise the line. Every
+ * interrupt comes here: pci_msix_notify checks "on" and delivers in one
+ * MSI-X lock round trip (a separate msix_on() would take it twice). */
 static void raise(struct virtio_pci *vp, uint16_t vector, uint8_t cause)
 {
-	if (msix_on(vp)) {
-		if (vector != VPCI_NO_VECTOR)
-			pci_msix_notify(&vp->msix, vector);
+	if (vp->has_msix && pci_msix_notify(&vp->msix, vector))
 		return;
-	}
 	pthread_mutex_lock(&vp->isr_lock);
 	vp->isr |= cause;
 	intx_update(vp);
