@@ -52,6 +52,19 @@ need_python() {
 	return 1
 }
 
+# check_screenshot NAME PNG WANT LOG: PASS when PNG's pixels have the CRC
+# the guest reported (WANT, "WxH:crc"), FAIL when not, a loud SKIP without
+# python3.
+check_screenshot() {
+	need_python "$1" || return 0
+	got=$(python3 "$(dirname "$0")/png_rgb_crc.py" "$2")
+	if [ "$got" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "screenshot is '$got', the guest drew '$3'" "$4"
+	fi
+}
+
 # lkvm LOG ARGS...: run `lkvm-gpu run ARGS` with stdin from /dev/null, all
 # output into LOG; returns lkvm-gpu's exit status (124 on timeout).
 lkvm() {

@@ -24,13 +24,8 @@ if wait_for_line "$log" "^PROBE: done" 20; then
 	want=$(probe_info "$log" gpu_screen)
 	if ! "$LKVM" screenshot "$name" "$png" 2>"$LOG_DIR/control.err" || [ ! -s "$png" ]; then
 		fail control_screenshot "lkvm-gpu screenshot failed: $(cat "$LOG_DIR/control.err")" "$log"
-	elif need_python control_screenshot; then
-		got=$(python3 "$(dirname "$0")/png_rgb_crc.py" "$png")
-		if [ "$got" = "$want" ]; then
-			pass control_screenshot
-		else
-			fail control_screenshot "screenshot is '$got', the guest drew '$want'" "$log"
-		fi
+	else
+		check_screenshot control_screenshot "$png" "$want" "$log"
 	fi
 	why=""
 	# A second VM may not take the same name while the first runs.

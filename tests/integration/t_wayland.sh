@@ -96,12 +96,7 @@ st=$?
 want=$(probe_info "$log" gpu_screen)
 if [ "$st" -ne 0 ] || [ -z "$want" ] || [ ! -s "$png" ]; then
 	fail wayland_fallback "exit $st, guest drew '$want', screenshot $([ -s "$png" ] && echo written || echo missing)" "$log"
-elif need_python wayland_fallback; then
-	got=$(python3 "$(dirname "$0")/png_rgb_crc.py" "$png")
-	if [ "$got" = "$want" ]; then
-		pass wayland_fallback
-	else
-		fail wayland_fallback "exit $st, screenshot '$got', guest drew '$want'" "$log"
-	fi
+else
+	check_screenshot wayland_fallback "$png" "$want" "$log"
 fi
 rm -rf "$xdg"
