@@ -85,29 +85,26 @@ static void flush_pending(struct pci_msix *m)
 
 bool pci_msix_notify(struct pci_msix *m, unsigned vec)
 {
-	bool ok = false;
+	bool on;
 
 	pthread_mutex_lock(&m->lock);
-	if (!m->enabled || vec >= m->nr)
-		goto out;
-	ok = true;
-	if (masked(m, vec))
-		m->pba |= 1ULL << vec;
-	else
-		deliver(m, vec);
-out:
+	on = m->enabled;
+	if (on && vec < m->nr) {
+		if (masked(m, vec))
+			m->pba |= 1ULL << vec;
+		else
+			deliver(m, vec);
+	}
 	pthread_mutex_unlock(&m->lock);
-	return ok;
+	return on;
 }
 
+/* Without the lock: the INTx path (a device raising, a vCPU reading the
+ * ISR) only needs a snapshot, and the transport re-checks the line after
+ * every enable change. */
 bool pci_msix_enabled(struct pci_msix *m)
 {
-	bool en;
-
-	pthread_mutex_lock(&m->lock);
-	en = m->enabled;
-	pthread_mutex_unlock(&m->lock);
-	return en;
+	return __atomic_load_n(&m->enabled, __ATOMIC_ACQUIRE);
 }
 
 void pci_msix_clear_pending(struct pci_msix *m)
@@ -125,7 +122,7 @@ void pci_msix_cfg_written(struct pci_msix *m, uint32_t off, uint32_t size)
 		return;
 	ctl = pci_cfg_get16(&m->dev->cfg, m->cap + PCI_MSIX_FLAGS);
 	pthread_mutex_lock(&m->lock);
-	m->enabled = ctl & PCI_MSIX_FLAGS_ENABLE;
+	__atomic_store_n(&m->enabled, (ctl & PCI_MSIX_FLAGS_ENABLE) != 0, __ATOMIC_RELEASE);
 	m->func_masked = ctl & PCI_MSIX_FLAGS_MASKALL;
 	flush_pending(m);
 	pthread_mutex_unlock(&m->lock);

@@ -36,11 +36,12 @@ struct pci_msix {
 	unsigned nr; /* vectors */
 	unsigned bar;
 	uint32_t table_off, pba_off;
-	pthread_mutex_t lock; /* table, pba, enabled, func_masked */
+	pthread_mutex_t lock; /* table, pba, dirty, func_masked; writes of enabled */
 	struct msix_entry table[MSIX_MAX_VECTORS];
 	uint64_t pba;
 	bool dirty[MSIX_MAX_VECTORS]; /* route not yet pushed to ops */
-	bool enabled, func_masked;
+	bool enabled;		      /* read without the lock by pci_msix_enabled */
+	bool func_masked;
 	const struct msix_irq_ops *ops;
 	void *ctx;
 };
@@ -68,8 +69,12 @@ bool pci_msix_bar_io(struct pci_msix *m, uint64_t off, void *data, uint32_t size
 void pci_msix_cfg_written(struct pci_msix *m, uint32_t off, uint32_t size);
 
 bool pci_msix_enabled(struct pci_msix *m);
-/* Raise vec: delivered, or left pending if masked. false if MSI-X is off
- * or vec is out of range (the caller falls back to INTx or drops it). */
+/* Raise vec: delivered, or left pending if masked; dropped if it is no
+ * vector of this function (virtio's NO_VECTOR: the driver wants none).
+ * false only when MSI-X is off: the caller falls back to INTx. The
+ * interrupt hot path: one locked section decides and delivers, so the
+ * vCPUs (table, PBA, enable) wait for it at most once per interrupt, and a
+ * mask or disable that completed is never overtaken by a delivery. */
 bool pci_msix_notify(struct pci_msix *m, unsigned vec);
 /* Forget pending bits (device reset). */
 void pci_msix_clear_pending(struct pci_msix *m);

@@ -65,14 +65,13 @@ uint8_t vpci_isr_clear(struct virtio_pci *vp)
 }
 
 /* With MSI-X on, a vector or nothing (NO_VECTOR means the driver wants no
- * interrupt). With it off, INTx: set the ISR cause, raise the line. */
+ * interrupt). With it off, INTx: set the ISR cause, raise the line. Every
+ * interrupt comes here: pci_msix_notify checks "on" and delivers in one
+ * MSI-X lock round trip (a separate msix_on() would take it twice). */
 static void raise(struct virtio_pci *vp, uint16_t vector, uint8_t cause)
 {
-	if (msix_on(vp)) {
-		if (vector != VPCI_NO_VECTOR)
-			pci_msix_notify(&vp->msix, vector);
+	if (vp->has_msix && pci_msix_notify(&vp->msix, vector))
 		return;
-	}
 	pthread_mutex_lock(&vp->isr_lock);
 	vp->isr |= cause;
 	intx_update(vp);
@@ -267,12 +266,113 @@ static int add_vcap(struct virtio_pci *vp, uint8_t type, uint8_t bar, uint8_t id
 	return cap;
 }
 
+/* The function's identity in config space, its INTx pin, and BAR0 (the
+ * common, ISR, device and notify registers). */
+static int function_init(struct virtio_pci *vp)
+{
+	struct pci_config *c = &vp->pci.cfg;
+	const struct virtio_dev_ops *ops = vp->ops;
+
+	vp->pci.name = ops->name;
+	vp->pci.priv = vp;
+	vp->pci.cfg_written = cfg_written;
+	vp->pci.cfg_read = cfg_read;
+	vp->pci.bar_moved = bar_moved;
+	pci_cfg_init(c, VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE0 + ops->device_id,
+		     ops->pci_class ? ops->pci_class : CLASS_OTHER, 1);
+	pci_cfg_set_subsystem(c, VIRTIO_PCI_VENDOR, VIRTIO_PCI_SUBSYS_ID);
+	/* Pin INTA; the line itself is set up by register, once the slot
+	 * (and so the GSI) is known. */
+	pci_cfg_set_irq(c, 1, 0);
+	pci_intx_none(&vp->intx);
+	return pci_dev_set_bar(&vp->pci, VPCI_BAR_REGS, PCI_BAR_MEM32, VPCI_REGS_SIZE, false,
+			       virtio_pci_regs_io, vp);
+}
+
+/* VIRTIO_PCI_CAP_PCI_CFG: a window onto the BARs through config space;
+ * its bar, offset, length and data fields are the driver's to write. */
+static int add_cfg_window_cap(struct virtio_pci *vp)
+{
+	struct pci_config *c = &vp->pci.cfg;
+	int cap = add_vcap(vp, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, CAP_LEN + 4, 0, 0);
+
+	if (cap < 0)
+		return cap;
+	vp->cfg_cap = cap;
+	c->wmask[cap + VIRTIO_PCI_CAP_BAR] = 0xff;
+	for (unsigned i = 0; i < 4; i++) {
+		c->wmask[cap + VIRTIO_PCI_CAP_OFFSET + i] = 0xff;
+		c->wmask[cap + VIRTIO_PCI_CAP_LENGTH + i] = 0xff;
+		c->wmask[cap + CAP_LEN + i] = 0xff;
+	}
+	return cap;
+}
+
+/* The virtio capabilities that point into BAR0, then the config window.
+ * 0 or -errno. */
+static int add_caps(struct virtio_pci *vp, unsigned nq)
+{
+	uint32_t cfg_size = vp->ops->config_size;
+	int cap;
+
+	cap = add_vcap(vp, VIRTIO_PCI_CAP_COMMON_CFG, VPCI_BAR_REGS, 0, CAP_LEN, VPCI_COMMON_OFF,
+		       VPCI_COMMON_SIZE);
+	if (cap >= 0)
+		cap = add_vcap(vp, VIRTIO_PCI_CAP_ISR_CFG, VPCI_BAR_REGS, 0, CAP_LEN, VPCI_ISR_OFF,
+			       1);
+	if (cap >= 0 && cfg_size)
+		cap = add_vcap(vp, VIRTIO_PCI_CAP_DEVICE_CFG, VPCI_BAR_REGS, 0, CAP_LEN,
+			       VPCI_DEVCFG_OFF, cfg_size);
+	if (cap >= 0) {
+		cap = add_vcap(vp, VIRTIO_PCI_CAP_NOTIFY_CFG, VPCI_BAR_REGS, 0, NOTIFY_CAP_LEN,
+			       VPCI_NOTIFY_OFF, VPCI_NOTIFY_MULT * nq);
+		if (cap >= 0)
+			pci_cfg_set32(&vp->pci.cfg, cap + VIRTIO_PCI_NOTIFY_CAP_MULT,
+				      VPCI_NOTIFY_MULT);
+	}
+	if (cap >= 0)
+		cap = add_cfg_window_cap(vp);
+	return cap < 0 ? cap : 0;
+}
+
+/* BAR1 with the MSI-X table and PBA: one vector per queue plus config. */
+static int msix_init(struct virtio_pci *vp, struct vm *vm, unsigned nq)
+{
+	int r = pci_dev_set_bar(&vp->pci, VPCI_BAR_MSIX, PCI_BAR_MEM32, VPCI_MSIX_SIZE, false,
+				msix_bar_io, vp);
+
+	if (r)
+		return r;
+	msix_kvm_init(&vp->msix_kvm, vm);
+	return pci_msix_init(&vp->msix, &vp->pci, nq + 1, VPCI_BAR_MSIX, 0, VPCI_MSIX_PBA_OFF,
+			     &msix_kvm_ops, &vp->msix_kvm);
+}
+
+/* One doorbell eventfd per queue (KVM ioeventfds signal them). */
+static int kick_fds_open(struct virtio_pci *vp, unsigned nq)
+{
+	for (unsigned i = 0; i < nq; i++) {
+		vp->queues[i].kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vp->queues[i].kick_fd < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static void kick_fds_close(struct virtio_pci *vp, unsigned nq)
+{
+	for (unsigned i = 0; i < nq; i++) {
+		if (vp->queues[i].kick_fd >= 0)
+			close(vp->queues[i].kick_fd);
+		vp->queues[i].kick_fd = -1;
+	}
+}
+
 int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, const struct guest_mem *mem,
 		    const struct virtio_dev_ops *ops, void *dev, bool msix)
 {
-	struct pci_config *c = &vp->pci.cfg;
 	unsigned nq = ops->num_queues;
-	int r, cap;
+	int r;
 
 	memset(vp, 0, sizeof(*vp));
 	for (unsigned i = 0; i < VPCI_MAX_QUEUES; i++)
@@ -290,76 +390,25 @@ int virtio_pci_init(struct virtio_pci *vp, struct vm *vm, const struct guest_mem
 	    .queue = irq_queue, .config = irq_config, .needs_reset = irq_needs_reset};
 	pthread_mutex_init(&vp->lock, NULL);
 	pthread_mutex_init(&vp->isr_lock, NULL);
-	pci_intx_none(&vp->intx); /* set up by register, once the slot is known */
-	for (unsigned i = 0; i < nq; i++) {
-		vp->queues[i].kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (vp->queues[i].kick_fd < 0) {
-			r = -errno;
-			goto fail;
-		}
-	}
 
-	vp->pci.name = ops->name;
-	vp->pci.priv = vp;
-	vp->pci.cfg_written = cfg_written;
-	vp->pci.cfg_read = cfg_read;
-	vp->pci.bar_moved = bar_moved;
-	pci_cfg_init(c, VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE0 + ops->device_id,
-		     ops->pci_class ? ops->pci_class : CLASS_OTHER, 1);
-	pci_cfg_set_subsystem(c, VIRTIO_PCI_VENDOR, VIRTIO_PCI_SUBSYS_ID);
-	pci_cfg_set_irq(c, 1, 0);
-	r = pci_dev_set_bar(&vp->pci, VPCI_BAR_REGS, PCI_BAR_MEM32, VPCI_REGS_SIZE, false,
-			    virtio_pci_regs_io, vp);
+	r = kick_fds_open(vp, nq);
 	if (r)
 		goto fail;
-	cap = add_vcap(vp, VIRTIO_PCI_CAP_COMMON_CFG, VPCI_BAR_REGS, 0, CAP_LEN, VPCI_COMMON_OFF,
-		       VPCI_COMMON_SIZE);
-	if (cap >= 0)
-		cap = add_vcap(vp, VIRTIO_PCI_CAP_ISR_CFG, VPCI_BAR_REGS, 0, CAP_LEN, VPCI_ISR_OFF,
-			       1);
-	if (cap >= 0 && ops->config_size)
-		cap = add_vcap(vp, VIRTIO_PCI_CAP_DEVICE_CFG, VPCI_BAR_REGS, 0, CAP_LEN,
-			       VPCI_DEVCFG_OFF, ops->config_size);
-	if (cap >= 0) {
-		cap = add_vcap(vp, VIRTIO_PCI_CAP_NOTIFY_CFG, VPCI_BAR_REGS, 0, NOTIFY_CAP_LEN,
-			       VPCI_NOTIFY_OFF, VPCI_NOTIFY_MULT * nq);
-		if (cap >= 0)
-			pci_cfg_set32(c, cap + VIRTIO_PCI_NOTIFY_CAP_MULT, VPCI_NOTIFY_MULT);
-	}
-	if (cap >= 0) {
-		/* bar, offset, length and the data window are the driver's. */
-		cap = add_vcap(vp, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, CAP_LEN + 4, 0, 0);
-		if (cap >= 0) {
-			vp->cfg_cap = cap;
-			c->wmask[cap + VIRTIO_PCI_CAP_BAR] = 0xff;
-			for (unsigned i = 0; i < 4; i++) {
-				c->wmask[cap + VIRTIO_PCI_CAP_OFFSET + i] = 0xff;
-				c->wmask[cap + VIRTIO_PCI_CAP_LENGTH + i] = 0xff;
-				c->wmask[cap + CAP_LEN + i] = 0xff;
-			}
-		}
-	}
-	if (cap < 0) {
-		r = cap;
+	r = function_init(vp);
+	if (r)
 		goto fail;
-	}
+	r = add_caps(vp, nq);
+	if (r)
+		goto fail;
 	if (msix) {
-		r = pci_dev_set_bar(&vp->pci, VPCI_BAR_MSIX, PCI_BAR_MEM32, VPCI_MSIX_SIZE, false,
-				    msix_bar_io, vp);
-		if (r)
-			goto fail;
-		msix_kvm_init(&vp->msix_kvm, vm);
-		r = pci_msix_init(&vp->msix, &vp->pci, nq + 1, VPCI_BAR_MSIX, 0, VPCI_MSIX_PBA_OFF,
-				  &msix_kvm_ops, &vp->msix_kvm);
+		r = msix_init(vp, vm, nq);
 		if (r)
 			goto fail;
 	}
 	vpci_reset(vp);
 	return 0;
 fail:
-	for (unsigned i = 0; i < nq && i < VPCI_MAX_QUEUES; i++)
-		if (vp->queues[i].kick_fd >= 0)
-			close(vp->queues[i].kick_fd);
+	kick_fds_close(vp, nq);
 	return r;
 }
 
@@ -403,11 +452,7 @@ void virtio_pci_exit(struct virtio_pci *vp)
 		msix_kvm_exit(&vp->msix_kvm);
 		pci_msix_exit(&vp->msix);
 	}
-	for (unsigned i = 0; i < vp->ops->num_queues; i++) {
-		if (vp->queues[i].kick_fd >= 0)
-			close(vp->queues[i].kick_fd);
-		vp->queues[i].kick_fd = -1;
-	}
+	kick_fds_close(vp, vp->ops->num_queues);
 	pthread_mutex_destroy(&vp->lock);
 	pthread_mutex_destroy(&vp->isr_lock);
 }

@@ -36,6 +36,35 @@ need_kvm() {
 	return 1
 }
 
+# The screenshot checkers (png_rgb_crc.py, png_find.py) are python3.
+# Without it a screenshot cannot be compared with what the guest drew: a
+# check that needs it ends in need_python, which prints a loud SKIP for each
+# name and returns 1 (never a PASS on "the PNG exists").
+have_python() {
+	command -v python3 >/dev/null 2>&1
+}
+need_python() {
+	have_python && return 0
+	for n in "$@"; do
+		skip "$n" "python3 missing: the screenshot cannot be checked (scripts/install-deps.sh)"
+	done
+	echo "WARNING: python3 missing: screenshot checks SKIPPED ($*)" >&2
+	return 1
+}
+
+# check_screenshot NAME PNG WANT LOG: PASS when PNG's pixels have the CRC
+# the guest reported (WANT, "WxH:crc"), FAIL when not, a loud SKIP without
+# python3.
+check_screenshot() {
+	need_python "$1" || return 0
+	got=$(python3 "$(dirname "$0")/png_rgb_crc.py" "$2")
+	if [ "$got" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "screenshot is '$got', the guest drew '$3'" "$4"
+	fi
+}
+
 # lkvm LOG ARGS...: run `lkvm-gpu run ARGS` with stdin from /dev/null, all
 # output into LOG; returns lkvm-gpu's exit status (124 on timeout).
 lkvm() {

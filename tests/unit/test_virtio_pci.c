@@ -405,10 +405,12 @@ Test(virtio_pci, msix_queue_and_config_vectors)
 	/* MSI-X on: no ISR bits, no INTx. */
 	cr_expect_eq(rd(VPCI_ISR_OFF, 1), 0);
 	cr_expect_eq(intx_raised, 0);
-	/* NO_VECTOR: the driver asked for silence. */
+	/* NO_VECTOR: the driver asked for silence, and gets no INTx either. */
 	wr(C(Q_MSIX), 2, VPCI_NO_VECTOR);
 	fd.irq->queue(fd.irq, 0);
 	cr_expect_eq(fired[1], 1);
+	cr_expect_eq(rd(VPCI_ISR_OFF, 1), 0);
+	cr_expect_eq(intx_raised, 0);
 	/* A vector past the table reads back as NO_VECTOR. */
 	wr(C(Q_MSIX), 2, 3);
 	cr_expect_eq(rd(C(Q_MSIX), 2), VPCI_NO_VECTOR);
