@@ -250,12 +250,14 @@ static void blk_config_write(void *dev, uint32_t off, const void *data, uint32_t
 	/* Nothing in our config is writable (no CONFIG_WCE). */
 }
 
-static void blk_handle(void *dev, unsigned idx)
+static void blk_queue_kicked(void *dev, unsigned idx)
 {
 	struct virtio_blk *b = dev;
 
 	virtio_queue_service(&b->queues[0], 0, b->irq, b->elem, virtio_blk_request, b);
 }
+
+static const struct vworker_ops blk_worker_ops = {.queue_kicked = blk_queue_kicked};
 
 static int blk_activate(void *dev, uint64_t features, const struct guest_mem *mem,
 			struct virtio_queue *queues, struct virtio_irq *irq)
@@ -266,7 +268,7 @@ static int blk_activate(void *dev, uint64_t features, const struct guest_mem *me
 	b->queues = queues;
 	b->irq = irq;
 	vworker_set_poll(&b->worker, BLK_POLL_MAX_NS);
-	return vworker_start(&b->worker, queues, 1, NULL, 0, blk_handle, b);
+	return vworker_start(&b->worker, queues, 1, NULL, 0, &blk_worker_ops, b);
 }
 
 static void blk_reset(void *dev)

@@ -120,20 +120,33 @@ uint32_t virtio_console_tx_request(void *dev, struct vq_elem *e)
 	return 0; /* nothing written to the guest */
 }
 
-static void console_handle(void *dev, unsigned idx)
+/* TX kicked: send the guest's output; RX kicked: new buffers for input. */
+static void console_queue_kicked(void *dev, unsigned q)
+{
+	struct virtio_console *c = dev;
+
+	if (q == TXQ)
+		virtio_queue_service(&c->queues[TXQ], TXQ, c->irq, c->elem,
+				     virtio_console_tx_request, c);
+	else
+		virtio_console_fill_rx(c);
+}
+
+/* The input eventfd (extra fd 0): terminal input is waiting. */
+static void console_input_ready(void *dev, unsigned extra)
 {
 	struct virtio_console *c = dev;
 	uint64_t v;
 
-	if (idx == TXQ) {
-		virtio_queue_service(&c->queues[TXQ], TXQ, c->irq, c->elem,
-				     virtio_console_tx_request, c);
-		return;
-	}
-	if (idx == VWORKER_EXTRA_BASE && read(c->input_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+	if (read(c->input_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		log_error("virtio-console: input eventfd: %s", strerror(errno));
 	virtio_console_fill_rx(c);
 }
+
+static const struct vworker_ops console_worker_ops = {
+    .queue_kicked = console_queue_kicked,
+    .fd_ready = console_input_ready,
+};
 
 static uint64_t console_features(void *dev)
 {
@@ -160,7 +173,7 @@ static int console_activate(void *dev, uint64_t features, const struct guest_mem
 	c->mem = mem;
 	c->queues = queues;
 	c->irq = irq;
-	r = vworker_start(&c->worker, queues, 2, &c->input_fd, 1, console_handle, c);
+	r = vworker_start(&c->worker, queues, 2, &c->input_fd, 1, &console_worker_ops, c);
 	/* Input typed before the driver was ready goes out now. */
 	if (!r && write(c->input_fd, &one, sizeof(one)) < 0)
 		log_error("virtio-console: input eventfd: %s", strerror(errno));

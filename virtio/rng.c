@@ -49,12 +49,14 @@ static void rng_config_write(void *dev, uint32_t off, const void *data, uint32_t
 {
 }
 
-static void rng_handle(void *dev, unsigned idx)
+static void rng_queue_kicked(void *dev, unsigned idx)
 {
 	struct virtio_rng *r = dev;
 
 	virtio_queue_service(&r->queues[0], 0, r->irq, r->elem, virtio_rng_request, r);
 }
+
+static const struct vworker_ops rng_worker_ops = {.queue_kicked = rng_queue_kicked};
 
 static int rng_activate(void *dev, uint64_t features, const struct guest_mem *mem,
 			struct virtio_queue *queues, struct virtio_irq *irq)
@@ -64,7 +66,7 @@ static int rng_activate(void *dev, uint64_t features, const struct guest_mem *me
 	r->mem = mem;
 	r->queues = queues;
 	r->irq = irq;
-	return vworker_start(&r->worker, queues, 1, NULL, 0, rng_handle, r);
+	return vworker_start(&r->worker, queues, 1, NULL, 0, &rng_worker_ops, r);
 }
 
 static void rng_reset(void *dev)

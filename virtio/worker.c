@@ -10,7 +10,9 @@
 
 #include "util/log.h"
 
-#define STOP_TAG UINT32_MAX
+/* epoll tags: the stop fd, queue i, or extra fd i with EXTRA_BIT set. */
+#define STOP_TAG  UINT32_MAX
+#define EXTRA_BIT (1u << 30)
 
 /* Polling policy ---------------------------------------------------------- */
 
@@ -85,7 +87,7 @@ static bool serve_pending(struct vworker *w)
 
 	for (unsigned i = 0; i < w->nq; i++) {
 		if (queue_watched(&w->queues[i]) && vq_avail_pending(&w->queues[i].vq)) {
-			w->handle(w->dev, i);
+			w->ops->queue_kicked(w->dev, i);
 			any = true;
 		}
 	}
@@ -158,11 +160,13 @@ static void *worker_loop(void *arg)
 				return NULL;
 			/* Drain the doorbell before servicing, so a kick that
 			 * lands during service wakes us again. */
-			if (tag < VWORKER_EXTRA_BASE) {
-				efd_drain(fd, "virtio worker");
-				kicked = true;
+			if (tag & EXTRA_BIT) {
+				w->ops->fd_ready(w->dev, tag & ~EXTRA_BIT);
+				continue;
 			}
-			w->handle(w->dev, tag);
+			efd_drain(fd, "virtio worker");
+			kicked = true;
+			w->ops->queue_kicked(w->dev, tag);
 		}
 		w->wakeups += kicked;
 		if (kicked && w->poll.max_ns) {
@@ -180,7 +184,7 @@ static int watch(struct vworker *w, int fd, uint32_t tag)
 }
 
 int vworker_start(struct vworker *w, struct virtio_queue *queues, unsigned nq, const int *extra_fds,
-		  unsigned n_extra, void (*handle)(void *dev, unsigned idx), void *dev)
+		  unsigned n_extra, const struct vworker_ops *ops, void *dev)
 {
 	uint64_t poll_max = w->poll.max_ns;
 	int r;
@@ -189,7 +193,7 @@ int vworker_start(struct vworker *w, struct virtio_queue *queues, unsigned nq, c
 	vpoll_init(&w->poll, poll_max);
 	w->queues = queues;
 	w->nq = nq;
-	w->handle = handle;
+	w->ops = ops;
 	w->dev = dev;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -202,7 +206,7 @@ int vworker_start(struct vworker *w, struct virtio_queue *queues, unsigned nq, c
 		if (queue_watched(&queues[i]))
 			r = watch(w, queues[i].kick_fd, i);
 	for (unsigned i = 0; !r && i < n_extra; i++)
-		r = watch(w, extra_fds[i], VWORKER_EXTRA_BASE + i);
+		r = watch(w, extra_fds[i], EXTRA_BIT | i);
 	if (r)
 		goto fail;
 	r = -pthread_create(&w->thread, NULL, worker_loop, w);

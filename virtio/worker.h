@@ -38,13 +38,19 @@ uint64_t vpoll_window(const struct vpoll *p);
 /* A polling session ended; caught: it served at least one request. */
 void vpoll_session_done(struct vpoll *p, bool caught);
 
+/* What woke the worker, told to the device: a queue's doorbell (already
+ * drained), or one of the device's own fds (its to read). */
+struct vworker_ops {
+	void (*queue_kicked)(void *dev, unsigned queue);
+	void (*fd_ready)(void *dev, unsigned extra_index); /* NULL without extra fds */
+};
+
 struct vworker {
 	pthread_t thread;
 	int epfd, stop_fd;
 	bool running;
 	bool stopping; /* atomic: ends a polling spin */
-	/* idx < nr queues: queue idx kicked; idx >= 1000: extra fd (idx-1000). */
-	void (*handle)(void *dev, unsigned idx);
+	const struct vworker_ops *ops;
 	void *dev;
 	struct virtio_queue *queues;
 	unsigned nq;
@@ -55,13 +61,11 @@ struct vworker {
 	uint64_t wakeups, poll_hits, poll_sessions, poll_empty;
 };
 
-#define VWORKER_EXTRA_BASE 1000
-
 /* Start a thread watching the kick fds of the enabled queues (vq.size != 0)
  * and extra_fds. Kick fds are drained before handle() runs; extra fds
  * are the device's to read. */
 int vworker_start(struct vworker *w, struct virtio_queue *queues, unsigned nq, const int *extra_fds,
-		  unsigned n_extra, void (*handle)(void *dev, unsigned idx), void *dev);
+		  unsigned n_extra, const struct vworker_ops *ops, void *dev);
 /* Enable bounded adaptive polling before vworker_start (0 disables). A
  * device whose requests are short (blk) trades at most max_ns of CPU per
  * idle gap for not paying a thread wake-up per request; an idle guest
