@@ -1,7 +1,8 @@
 # lkvm-gpu: one binary, a probe guest, tests. Plain make + pkg-config.
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS    := pixman-1 libpng wayland-client
+# virglrenderer, epoxy, gbm and egl: the 3D renderer (gpu/virgl*.c).
+PKGS    := pixman-1 libpng wayland-client virglrenderer epoxy gbm egl
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -MMD -MP $(shell pkg-config --cflags $(PKGS))
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
@@ -99,7 +100,7 @@ $(B)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c virtio/virtqueue.c kvm/gue
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
 
-$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/setup.c,$(wildcard gpu/*.c)) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c util/log.c util/eventfd.c $(GEN_OBJ) | $(GEN_HDR)
+$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/setup.c gpu/virgl%,$(wildcard gpu/*.c)) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c util/log.c util/eventfd.c $(GEN_OBJ) | $(GEN_HDR)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(GEN_DIR) $(shell pkg-config --cflags $(PKGS)) $^ -o $@ $(LDLIBS)
 
