@@ -9,6 +9,7 @@
 #include <virglrenderer.h>
 
 #include "gpu/virgl_egl.h"
+#include "gpu/virgl_fence.h"
 #include "util/log.h"
 
 /* virglrenderer's box (virgl_hw.h, not installed): six u32, as in
@@ -19,13 +20,6 @@ struct virgl_box {
 
 struct capset {
 	uint32_t id, max_version, max_size;
-};
-
-struct fence {
-	uint32_t seq; /* what virglrenderer knows it by */
-	uint32_t ctx_id;
-	uint8_t ring_idx;
-	uint64_t fence_id; /* the guest's */
 };
 
 struct gpu_virgl {
@@ -43,9 +37,7 @@ struct gpu_virgl {
 	struct gpu_virgl_res_table res;
 	uint64_t mem_used;
 
-	struct fence *fences; /* ring of lim.max_fences, oldest at fhead */
-	uint32_t fhead, fcount;
-	uint32_t next_seq;
+	struct gpu_virgl_fences fences;
 	uint32_t done_seq; /* last seq write_fence reported */
 };
 
@@ -135,8 +127,8 @@ int gpu_virgl_open(const struct gpu_virgl_limits *lim, struct gpu_virgl **out)
 	set_limits(&v->lim, lim);
 	v->fence_fd = -1;
 	v->ctx_ids = calloc(v->lim.max_contexts, sizeof(*v->ctx_ids));
-	v->fences = calloc(v->lim.max_fences, sizeof(*v->fences));
-	if (!v->ctx_ids || !v->fences || gpu_virgl_res_table_init(&v->res) != 0) {
+	if (!v->ctx_ids || gpu_virgl_fences_init(&v->fences, v->lim.max_fences) != 0 ||
+	    gpu_virgl_res_table_init(&v->res) != 0) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -177,7 +169,7 @@ fail_egl:
 	gpu_egl_close(v->egl);
 fail:
 	gpu_virgl_res_table_fini(&v->res);
-	free(v->fences);
+	gpu_virgl_fences_fini(&v->fences);
 	free(v->ctx_ids);
 	free(v);
 	return err;
@@ -210,7 +202,7 @@ void gpu_virgl_close(struct gpu_virgl *v)
 	virgl_open_once = false;
 	gpu_egl_close(v->egl);
 	gpu_virgl_res_table_fini(&v->res);
-	free(v->fences);
+	gpu_virgl_fences_fini(&v->fences);
 	free(v->ctx_ids);
 	free(v);
 }
@@ -518,40 +510,25 @@ int gpu_virgl_fence_fd(const struct gpu_virgl *v)
 enum gpu_err gpu_virgl_create_fence(struct gpu_virgl *v, uint32_t ctx_id, uint8_t ring_idx,
 				    uint64_t fence_id)
 {
-	if (v->fcount >= v->lim.max_fences)
+	uint32_t seq = gpu_virgl_fences_next(&v->fences);
+
+	if (!seq)
 		return GPU_E_NO_MEM;
-	uint32_t seq = ++v->next_seq;
 	/* One global timeline in the renderer (virglrenderer retires its
 	 * fences in creation order); the guest's timeline rides along. It
-	 * returns a positive errno, unlike the rest of the API. */
-	if (virgl_renderer_create_fence((int)seq, 0) != 0) {
-		v->next_seq--;
+	 * returns a positive errno, unlike the rest of the API; the int is
+	 * handed back as the uint32_t it was. */
+	if (virgl_renderer_create_fence((int)seq, 0) != 0)
 		return GPU_E_NO_MEM;
-	}
-	uint32_t slot = (v->fhead + v->fcount) % v->lim.max_fences;
-	v->fences[slot] = (struct fence){seq, ctx_id, ring_idx, fence_id};
-	v->fcount++;
+	gpu_virgl_fences_push(&v->fences, ctx_id, ring_idx, fence_id);
 	return GPU_OK;
 }
 
 unsigned gpu_virgl_retire(struct gpu_virgl *v, gpu_virgl_fence_fn done, void *opaque)
 {
-	unsigned n = 0;
-
 	/* Reads the eventfd and calls write_fence with the newest fence done. */
 	virgl_renderer_poll();
-	while (v->fcount) {
-		const struct fence *f = &v->fences[v->fhead];
-		/* Serial number order, so a wrapped counter still compares. */
-		if ((int32_t)(f->seq - v->done_seq) > 0)
-			break;
-		if (done)
-			done(opaque, f->ctx_id, f->ring_idx, f->fence_id);
-		v->fhead = (v->fhead + 1) % v->lim.max_fences;
-		v->fcount--;
-		n++;
-	}
-	return n;
+	return gpu_virgl_fences_retire(&v->fences, v->done_seq, done, opaque);
 }
 
 enum gpu_err gpu_virgl_read_pixels(struct gpu_virgl *v, uint32_t res_id,

@@ -391,6 +391,7 @@ Test(virgl, transfers_refuse_box_level_backing_ctx)
 	cr_assert_eq(gpu_virgl_transfer_to_host(v, &t), GPU_E_BAD_RECT, "empty box");
 	t = whole(1, 1);
 	t.level = 1;
+	t.box.w = t.box.h = 1;
 	cr_assert_eq(gpu_virgl_transfer_to_host(v, &t), GPU_E_BAD_RECT, "level past last_level");
 	t = whole(1, 1);
 	t.offset = 4;

@@ -50,6 +50,8 @@ Test(virgl_res, estimate_counts_every_level_layer_and_block)
 
 Test(virgl_res, target_rules)
 {
+	cr_assert_eq(check(desc(GPU_VIRGL_TARGET_COUNT, 16, 16, 1, 1)), GPU_E_BAD_FORMAT);
+	cr_assert_eq(check(desc(UINT32_MAX, 16, 16, 1, 1)), GPU_E_BAD_FORMAT);
 	cr_assert_eq(check(desc(GPU_VIRGL_TEX_CUBE, 16, 16, 1, 6)), GPU_OK);
 	cr_assert_eq(check(desc(GPU_VIRGL_TEX_CUBE, 16, 8, 1, 6)), GPU_E_BAD_SIZE, "not square");
 	cr_assert_eq(check(desc(GPU_VIRGL_TEX_CUBE, 16, 16, 1, 1)), GPU_E_BAD_SIZE, "one face");
@@ -95,7 +97,8 @@ Test(virgl_res, box_and_span_at_a_level)
 	t.box.d = 3; /* level 2 is 16x8x2 */
 	cr_assert_eq(gpu_virgl_box_check(&r, 2, &t.box), GPU_E_BAD_RECT);
 	t.box.d = 2;
-	cr_assert_eq(gpu_virgl_box_check(&r, 3, &t.box), GPU_E_BAD_RECT);
+	struct gpu_virgl_box one = {0, 0, 0, 1, 1, 1};
+	cr_assert_eq(gpu_virgl_box_check(&r, 3, &one), GPU_E_BAD_RECT, "level past last_level");
 	/* Default strides: 16 * 4 a row, 8 rows a layer. */
 	cr_assert_eq(gpu_virgl_xfer_span(&r, &t, &end), GPU_OK);
 	cr_assert_eq(end, 2u * 16 * 8 * 4);
