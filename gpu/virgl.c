@@ -188,16 +188,31 @@ static void res_free(struct gpu_virgl *v, struct gpu_virgl_res *r)
 	free(r);
 }
 
-void gpu_virgl_close(struct gpu_virgl *v)
+/* Every resource (backing detached first) and every context. */
+static void drop_all(struct gpu_virgl *v)
 {
 	struct gpu_virgl_res *r;
 
-	if (!v)
-		return;
 	while ((r = gpu_virgl_res_any(&v->res)) != NULL)
 		res_free(v, gpu_virgl_res_remove(&v->res, r->id));
 	for (uint32_t i = 0; i < v->nctx; i++)
 		virgl_renderer_context_destroy(v->ctx_ids[i]);
+	v->nctx = 0;
+}
+
+void gpu_virgl_reset(struct gpu_virgl *v)
+{
+	drop_all(v);
+	/* The renderer may still signal these; their numbers are never
+	 * reused, so a late signal matches nothing. */
+	gpu_virgl_fences_clear(&v->fences);
+}
+
+void gpu_virgl_close(struct gpu_virgl *v)
+{
+	if (!v)
+		return;
+	drop_all(v);
 	virgl_renderer_cleanup(v);
 	virgl_open_once = false;
 	gpu_egl_close(v->egl);

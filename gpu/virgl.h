@@ -49,6 +49,9 @@ int gpu_virgl_open(const struct gpu_virgl_limits *lim, struct gpu_virgl **out);
 /* Frees every resource and context, cleans virglrenderer up, closes EGL. */
 void gpu_virgl_close(struct gpu_virgl *v);
 const char *gpu_virgl_renderer(const struct gpu_virgl *v); /* GL_RENDERER */
+/* Device reset: every resource and context goes, fences in flight are
+ * forgotten (never reported); capsets, EGL and the fence fd stay. */
+void gpu_virgl_reset(struct gpu_virgl *v);
 
 /* Capsets: VIRGL and VIRGL2 when the renderer has them (never VENUS). */
 uint32_t gpu_virgl_num_capsets(const struct gpu_virgl *v);

@@ -35,6 +35,11 @@ void gpu_virgl_fences_push(struct gpu_virgl_fences *q, uint32_t ctx_id, uint8_t 
 	q->next_seq = seq;
 }
 
+void gpu_virgl_fences_clear(struct gpu_virgl_fences *q)
+{
+	q->head = q->count = 0;
+}
+
 unsigned gpu_virgl_fences_retire(struct gpu_virgl_fences *q, uint32_t done,
 				 void (*fn)(void *opaque, uint32_t ctx_id, uint8_t ring_idx,
 					    uint64_t fence_id),

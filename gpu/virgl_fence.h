@@ -29,6 +29,8 @@ void gpu_virgl_fences_fini(struct gpu_virgl_fences *q);
 uint32_t gpu_virgl_fences_next(const struct gpu_virgl_fences *q);
 void gpu_virgl_fences_push(struct gpu_virgl_fences *q, uint32_t ctx_id, uint8_t ring_idx,
 			   uint64_t fence_id);
+/* Forget every fence in flight; numbers keep counting up. */
+void gpu_virgl_fences_clear(struct gpu_virgl_fences *q);
 /* Report, oldest first, every fence with seq <= done (serial-number order,
  * so the counter may wrap). Returns how many. */
 unsigned gpu_virgl_fences_retire(struct gpu_virgl_fences *q, uint32_t done,

@@ -432,6 +432,52 @@ Test(virgl, submit_refuses_size_ctx_and_reports_renderer_errors)
 	free(mem);
 }
 
+Test(virgl, reset_drops_resources_contexts_and_fences)
+{
+	reopen((struct gpu_virgl_limits){.mem_limit = 1u << 20, .max_contexts = 1});
+	struct gpu_virgl_res_desc d = tex2d(GPU_VIRGL_FMT_B8G8R8A8_UNORM, 512, 512);
+
+	cr_assert_eq(gpu_virgl_ctx_create(v, 1, "r", 1), GPU_OK);
+	uint8_t *mem = make_target(1, 1, W * H * 4);
+	cr_assert_eq(gpu_virgl_res_create(v, 2, &d), GPU_E_NO_MEM, "cap nearly used");
+	submit_clear(1, 1, 1.0f, 0.0f, 0.0f, 1.0f);
+	cr_assert_eq(gpu_virgl_create_fence(v, 1, 0, 9), GPU_OK);
+	gpu_virgl_reset(v);
+	nseen = 0;
+	struct pollfd p = {gpu_virgl_fence_fd(v), POLLIN, 0};
+	poll(&p, 1, 2000);
+	cr_assert_eq(gpu_virgl_retire(v, on_fence, NULL), 0, "fence 9 forgotten");
+	cr_assert_eq(gpu_virgl_res_unref(v, 1), GPU_E_RES_UNKNOWN);
+	cr_assert_eq(gpu_virgl_ctx_destroy(v, 1), GPU_E_BAD_CONTEXT);
+	cr_assert_eq(gpu_virgl_ctx_create(v, 1, "again", 5), GPU_OK, "id and cap free again");
+	cr_assert_eq(gpu_virgl_res_create(v, 2, &d), GPU_OK, "memory given back");
+	free(mem);
+}
+
+/* What the guest wrote at (x, y) is what a readback of (x, y) returns:
+ * the same coordinates for TRANSFER_TO_HOST_3D and for the display. */
+Test(virgl, read_pixels_returns_what_was_transferred_at_its_place)
+{
+	size_t len = W * H * 4;
+	uint8_t out[5 * 3 * 4];
+
+	cr_assert_eq(gpu_virgl_ctx_create(v, 1, "pattern", 7), GPU_OK);
+	uint8_t *mem = make_target(1, 1, len);
+	for (uint32_t y = 0; y < H; y++)
+		for (uint32_t x = 0; x < W; x++)
+			w32(mem, (y * W + x) * 4, 0xff000000u | y << 8 | x);
+	struct gpu_virgl_xfer t = whole(1, 1);
+	cr_assert_eq(gpu_virgl_transfer_to_host(v, &t), GPU_OK);
+	struct gpu_virgl_box r = {10, 20, 0, 5, 3, 1};
+	cr_assert_eq(gpu_virgl_read_pixels(v, 1, &r, out, 5 * 4, sizeof(out)), GPU_OK);
+	for (uint32_t y = 0; y < 3; y++)
+		for (uint32_t x = 0; x < 5; x++)
+			cr_assert_eq(r32(out, (y * 5 + x) * 4),
+				     0xff000000u | (20 + y) << 8 | (10 + x), "(%u, %u)", 10 + x,
+				     20 + y);
+	free(mem);
+}
+
 Test(virgl, open_twice_is_busy)
 {
 	struct gpu_virgl *other;

@@ -66,3 +66,18 @@ Test(virgl_fence, the_counter_wraps_past_zero)
 	cr_assert_eq(got[1], 11);
 	gpu_virgl_fences_fini(&q);
 }
+
+Test(virgl_fence, cleared_fences_are_never_reported)
+{
+	struct gpu_virgl_fences q;
+
+	cr_assert_eq(gpu_virgl_fences_init(&q, 4), 0);
+	ngot = 0;
+	gpu_virgl_fences_push(&q, 0, 0, 1);
+	gpu_virgl_fences_clear(&q);
+	gpu_virgl_fences_push(&q, 0, 0, 2); /* seq 2 */
+	cr_assert_eq(gpu_virgl_fences_retire(&q, 1, rec, NULL), 0, "a late signal of seq 1");
+	cr_assert_eq(gpu_virgl_fences_retire(&q, 2, rec, NULL), 1);
+	cr_assert_eq(got[0], 2);
+	gpu_virgl_fences_fini(&q);
+}
