@@ -104,6 +104,11 @@ $(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/setup.c gpu/virgl%,$(
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(GEN_DIR) $(shell pkg-config --cflags $(PKGS)) $^ -o $@ $(LDLIBS)
 
+# The virgl layer's create/box/span checks (pure: no GL, no virglrenderer).
+$(B)/fuzz/fuzz_virgl_res: tests/fuzz/fuzz_virgl_res.c gpu/virgl_res.c gpu/virgl_format.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
+
 # Each input builds a whole PCI function (threads included): fewer runs.
 FUZZ_VPCI_RUNS ?= 50000
 FUZZ_VPCI_SRC := tests/fuzz/fuzz_virtio_pci.c $(wildcard pci/*.c virtio/*.c) kvm/bus.c \
@@ -112,9 +117,10 @@ $(B)/fuzz/fuzz_virtio_pci: $(FUZZ_VPCI_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -lpthread
 
-fuzz: $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_gpu $(B)/fuzz/fuzz_virtio_pci
+fuzz: $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_gpu $(B)/fuzz/fuzz_virtio_pci $(B)/fuzz/fuzz_virgl_res
 	cd $(B)/fuzz && ./fuzz_virtqueue -runs=$(FUZZ_RUNS) -max_len=16388 -seed=1
 	cd $(B)/fuzz && ./fuzz_gpu -runs=$(FUZZ_RUNS) -max_len=8192 -seed=1
+	cd $(B)/fuzz && ./fuzz_virgl_res -runs=$(FUZZ_RUNS) -max_len=128 -seed=1
 	cd $(B)/fuzz && ./fuzz_virtio_pci -runs=$(FUZZ_VPCI_RUNS) -max_len=36000 -seed=1
 
 format:
