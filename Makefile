@@ -1,7 +1,8 @@
 # lkvm-gpu: one binary, a probe guest, tests. Plain make + pkg-config.
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS    := pixman-1 libpng wayland-client
+# virglrenderer, epoxy, gbm and egl: the 3D renderer (gpu/virgl*.c).
+PKGS    := pixman-1 libpng wayland-client virglrenderer epoxy gbm egl
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -MMD -MP $(shell pkg-config --cflags $(PKGS))
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
@@ -99,9 +100,14 @@ $(B)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c virtio/virtqueue.c kvm/gue
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
 
-$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/setup.c,$(wildcard gpu/*.c)) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c util/log.c util/eventfd.c $(GEN_OBJ) | $(GEN_HDR)
+$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/setup.c gpu/virgl%,$(wildcard gpu/*.c)) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c util/log.c util/eventfd.c $(GEN_OBJ) | $(GEN_HDR)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(GEN_DIR) $(shell pkg-config --cflags $(PKGS)) $^ -o $@ $(LDLIBS)
+
+# The virgl layer's create/box/span checks (pure: no GL, no virglrenderer).
+$(B)/fuzz/fuzz_virgl_res: tests/fuzz/fuzz_virgl_res.c gpu/virgl_res.c gpu/virgl_format.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
 
 # Each input builds a whole PCI function (threads included): fewer runs.
 FUZZ_VPCI_RUNS ?= 50000
@@ -111,9 +117,10 @@ $(B)/fuzz/fuzz_virtio_pci: $(FUZZ_VPCI_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -lpthread
 
-fuzz: $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_gpu $(B)/fuzz/fuzz_virtio_pci
+fuzz: $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_gpu $(B)/fuzz/fuzz_virtio_pci $(B)/fuzz/fuzz_virgl_res
 	cd $(B)/fuzz && ./fuzz_virtqueue -runs=$(FUZZ_RUNS) -max_len=16388 -seed=1
 	cd $(B)/fuzz && ./fuzz_gpu -runs=$(FUZZ_RUNS) -max_len=8192 -seed=1
+	cd $(B)/fuzz && ./fuzz_virgl_res -runs=$(FUZZ_RUNS) -max_len=128 -seed=1
 	cd $(B)/fuzz && ./fuzz_virtio_pci -runs=$(FUZZ_VPCI_RUNS) -max_len=36000 -seed=1
 
 format:
