@@ -119,6 +119,12 @@ typedef int (*gpu_backend_create_fn)(const struct gpu_backend_env *env, struct g
 int gpu_backend_2d_create(const struct gpu_backend_env *env, struct gpu_backend *out, char *err,
 			  size_t errlen);
 
+/* virglrenderer on an EGL display we own (gpu/backend_virgl.c): -ENODEV
+ * without EGL, -EBUSY when one is open already (virglrenderer is a
+ * process-wide singleton). */
+int gpu_backend_virgl_create(const struct gpu_backend_env *env, struct gpu_backend *out, char *err,
+			     size_t errlen);
+
 /* Largest width or height of a 2D resource. */
 #define GPU_MAX_DIM 16384u
 
