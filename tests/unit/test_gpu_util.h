@@ -213,30 +213,18 @@ static inline int fake_dispatch(struct display *d)
 	return 0;
 }
 
-static const struct display_ops fake_display_ops = {
-    .name = "fake",
-    .present = fake_present,
-    .disable = fake_disable,
-    .set_cursor = fake_set_cursor,
-    .move_cursor = fake_move_cursor,
-    .get_fd = fake_get_fd,
-    .dispatch = fake_dispatch,
-    .destroy = fake_nop,
-};
+/* Both fakes record the same calls; they differ only in laziness. */
+#define FAKE_DISPLAY_CALLS                                                                   \
+	.present = fake_present, .disable = fake_disable, .set_cursor = fake_set_cursor,     \
+	.move_cursor = fake_move_cursor, .get_fd = fake_get_fd, .dispatch = fake_dispatch,   \
+	.destroy = fake_nop
+
+static const struct display_ops fake_display_ops = {.name = "fake", FAKE_DISPLAY_CALLS};
 
 /* The same, lazy like headless: the GPU makes pixels current only before
  * a read (gpu_scanouts_sync), not at present. */
 static const struct display_ops fake_lazy_display_ops = {
-    .name = "fake-lazy",
-    .lazy_present = true,
-    .present = fake_present,
-    .disable = fake_disable,
-    .set_cursor = fake_set_cursor,
-    .move_cursor = fake_move_cursor,
-    .get_fd = fake_get_fd,
-    .dispatch = fake_dispatch,
-    .destroy = fake_nop,
-};
+    .name = "fake-lazy", .lazy_present = true, FAKE_DISPLAY_CALLS};
 
 static inline void fake_display_init(struct fake_display *f, unsigned outputs)
 {
