@@ -1,0 +1,106 @@
+#!/bin/sh
+# QEMU's virtio-gpu-gl (the 3D yardstick) on a machine without a GPU or a
+# render node: QEMU 7.2's virgl needs a GL display, and egl-headless needs a
+# render node, so this starts a private Xvfb and runs QEMU with
+# `-display sdl,gl=on` on it, Mesa's llvmpipe doing the GL. Xvfb is stopped
+# when QEMU ends (or this script is interrupted).
+#
+#   scripts/qemu-gl.sh [-k ELF] [-p "probe args"] [-m MiB] [-t SECONDS] [-- more QEMU args]
+#
+# Boots the probe (default build/guest/probe.elf) with `-M microvm,pcie=on`
+# (PVH entry; only microvm boots on a PVM host) and `-device
+# virtio-gpu-gl-pci`; the probe's serial output goes to stdout. Exit status:
+# QEMU's (isa-debug-exit: (status << 1) | 1, so 1 = every probe test passed),
+# 124 on timeout, 3 if Xvfb or QEMU's SDL/GL support is missing.
+#
+# Environment: QEMU (default qemu-system-x86_64), ACCEL (kvm or tcg; default
+# kvm when /dev/kvm is usable), QEMU_GL_VERBOSE=1 keeps QEMU's and Xvfb's
+# stderr, QEMU_GL_PRINT=1 prints the command lines before running them.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+QEMU=${QEMU:-qemu-system-x86_64}
+ELF=$ROOT/build/guest/probe.elf
+ARGS=""
+MEM=512
+TIMEOUT=120
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) ELF=$2; shift 2 ;;
+	-p) ARGS=$2; shift 2 ;;
+	-m) MEM=$2; shift 2 ;;
+	-t) TIMEOUT=$2; shift 2 ;;
+	--) shift; break ;;
+	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+	*) echo "qemu-gl.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+
+command -v Xvfb >/dev/null 2>&1 || { echo "qemu-gl.sh: Xvfb not installed (package xvfb)" >&2; exit 3; }
+command -v "$QEMU" >/dev/null 2>&1 || { echo "qemu-gl.sh: $QEMU not installed" >&2; exit 3; }
+if ! "$QEMU" -display help 2>/dev/null | grep -qx sdl; then
+	echo "qemu-gl.sh: $QEMU has no SDL display (package qemu-system-gui)" >&2
+	exit 3
+fi
+if [ -z "${ACCEL:-}" ]; then
+	ACCEL=tcg
+	[ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && ACCEL=kvm
+fi
+
+# A free display number: no lock file and no socket (Xvfb -displayfd would
+# pick one itself but needs a pipe back into a POSIX shell; this is enough).
+disp=""
+n=90
+while [ $n -lt 190 ]; do
+	if [ ! -e /tmp/.X$n-lock ] && [ ! -e /tmp/.X11-unix/X$n ]; then
+		disp=$n
+		break
+	fi
+	n=$((n + 1))
+done
+[ -n "$disp" ] || { echo "qemu-gl.sh: no free X display number in 90..189" >&2; exit 3; }
+
+errlog=/dev/null
+[ "${QEMU_GL_VERBOSE:-0}" = 1 ] && errlog=/dev/stderr
+Xvfb ":$disp" -screen 0 1280x1024x24 -nolisten tcp -noreset 2>"$errlog" &
+xpid=$!
+qpid=""
+cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+	kill "$xpid" 2>/dev/null
+	wait "$xpid" 2>/dev/null
+}
+trap 'cleanup; exit 130' INT TERM HUP
+trap cleanup EXIT
+i=0
+while [ ! -e /tmp/.X11-unix/X$disp ]; do
+	if ! kill -0 "$xpid" 2>/dev/null || [ $i -ge 100 ]; then
+		echo "qemu-gl.sh: Xvfb :$disp did not start" >&2
+		exit 3
+	fi
+	sleep 0.05
+	i=$((i + 1))
+done
+
+# The probe finds PCI through ECAM at microvm's 0xe0000000 (no ACPI MCFG).
+# Firmware: microvm's default (bios-microvm.bin, a SeaBIOS build) halts
+# before the PVH hand-off whenever QEMU has a graphical display (with
+# `-display none` it boots; with sdl it sits in `hlt` with interrupts off,
+# checked under TCG on QEMU 7.2); SeaBIOS's full bios.bin boots the probe
+# on microvm with SDL, so it is used here. q35/pc are not needed.
+BIOS=${QEMU_GL_BIOS:-/usr/share/seabios/bios.bin}
+set -- -accel "$ACCEL" -M microvm,pcie=on -bios "$BIOS" -smp 2 -m "$MEM" -nodefaults -no-user-config \
+	-display sdl,gl=on -no-reboot -serial stdio -monitor none \
+	-device isa-debug-exit,iobase=0xf4,iosize=4 \
+	-device virtio-gpu-gl-pci,xres=1280,yres=800 \
+	-kernel "$ELF" -append "probe.ecam=0xe0000000 $ARGS" "$@"
+[ "${QEMU_GL_PRINT:-0}" = 1 ] &&
+	echo "+ Xvfb :$disp -screen 0 1280x1024x24 -nolisten tcp -noreset &" >&2 &&
+	echo "+ DISPLAY=:$disp LIBGL_ALWAYS_SOFTWARE=1 $QEMU $*" >&2
+DISPLAY=:$disp LIBGL_ALWAYS_SOFTWARE=1 GALLIUM_DRIVER=llvmpipe SDL_AUDIODRIVER=dummy \
+	timeout -k 5 "$TIMEOUT" "$QEMU" "$@" </dev/null 2>"$errlog" &
+qpid=$!
+wait "$qpid"
+status=$?
+qpid=""
+exit $status
