@@ -47,40 +47,34 @@ if [ -z "${ACCEL:-}" ]; then
 	[ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && ACCEL=kvm
 fi
 
-# A free display number: no lock file and no socket (Xvfb -displayfd would
-# pick one itself but needs a pipe back into a POSIX shell; this is enough).
-disp=""
-n=90
-while [ $n -lt 190 ]; do
-	if [ ! -e /tmp/.X$n-lock ] && [ ! -e /tmp/.X11-unix/X$n ]; then
-		disp=$n
-		break
-	fi
-	n=$((n + 1))
-done
-[ -n "$disp" ] || { echo "qemu-gl.sh: no free X display number in 90..189" >&2; exit 3; }
-
+# Xvfb picks a free display number itself and writes it to a pipe
+# (-displayfd): choosing one by looking for lock files races with other
+# users' X servers on a shared machine (QEMU then ends up on a display
+# that someone else shuts down).
 errlog=/dev/null
 [ "${QEMU_GL_VERBOSE:-0}" = 1 ] && errlog=/dev/stderr
-Xvfb ":$disp" -screen 0 1280x1024x24 -nolisten tcp -noreset 2>"$errlog" &
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/qemu-gl.XXXXXX") || exit 3
+mkfifo "$tmp/displayfd"
+Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp -noreset 3>"$tmp/displayfd" 2>"$errlog" &
 xpid=$!
 qpid=""
 cleanup() {
 	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
 	kill "$xpid" 2>/dev/null
 	wait "$xpid" 2>/dev/null
+	rm -rf "$tmp"
 }
 trap 'cleanup; exit 130' INT TERM HUP
 trap cleanup EXIT
-i=0
-while [ ! -e /tmp/.X11-unix/X$disp ]; do
-	if ! kill -0 "$xpid" 2>/dev/null || [ $i -ge 100 ]; then
-		echo "qemu-gl.sh: Xvfb :$disp did not start" >&2
-		exit 3
-	fi
-	sleep 0.05
-	i=$((i + 1))
-done
+disp=""
+# The read ends when Xvfb writes the number or exits (closing the pipe).
+read -r disp <"$tmp/displayfd"
+case $disp in
+"" | *[!0-9]*)
+	echo "qemu-gl.sh: Xvfb did not start" >&2
+	exit 3
+	;;
+esac
 
 # The probe finds PCI through ECAM at microvm's 0xe0000000 (no ACPI MCFG).
 # Firmware: microvm's default (bios-microvm.bin, a SeaBIOS build) halts
@@ -95,7 +89,7 @@ set -- -accel "$ACCEL" -M microvm,pcie=on -bios "$BIOS" -smp 2 -m "$MEM" -nodefa
 	-device virtio-gpu-gl-pci,xres=1280,yres=800 \
 	-kernel "$ELF" -append "probe.ecam=0xe0000000 $ARGS" "$@"
 [ "${QEMU_GL_PRINT:-0}" = 1 ] &&
-	echo "+ Xvfb :$disp -screen 0 1280x1024x24 -nolisten tcp -noreset &" >&2 &&
+	echo "+ Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp -noreset &  # :$disp" >&2 &&
 	echo "+ DISPLAY=:$disp LIBGL_ALWAYS_SOFTWARE=1 $QEMU $*" >&2
 DISPLAY=:$disp LIBGL_ALWAYS_SOFTWARE=1 GALLIUM_DRIVER=llvmpipe SDL_AUDIODRIVER=dummy \
 	timeout -k 5 "$TIMEOUT" "$QEMU" "$@" </dev/null 2>"$errlog" &
