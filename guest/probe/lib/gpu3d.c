@@ -1,4 +1,5 @@
 #include "lib/gpu3d.h"
+#include "lib/fmt.h"
 
 /* Byte position of R, G, B, A in a pixel; -1 = not stored (X or absent). */
 static const struct {
@@ -9,6 +10,23 @@ static const struct {
     {VIRGL_FORMAT_B8G8R8X8_UNORM, {2, 1, 0, -1}},
     {VIRGL_FORMAT_R8G8B8A8_UNORM, {0, 1, 2, 3}},
 };
+
+int gpu3d_open(struct vgpu *g, char *err, size_t errlen)
+{
+	int r = vgpu_open_3d(g, err, errlen);
+
+	if (r > 0) {
+		fmt_snprintf(err, errlen, "no virtio-gpu device on PCI bus 0");
+		return 1;
+	}
+	if (r)
+		return -1;
+	if (!g->virgl) {
+		fmt_snprintf(err, errlen, "the virtio-gpu device does not offer VIRTIO_GPU_F_VIRGL");
+		return 1;
+	}
+	return 0;
+}
 
 static uint32_t unorm8(float f)
 {

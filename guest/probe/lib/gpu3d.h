@@ -12,6 +12,11 @@
 #include "lib/virgl_enc.h"
 #include "lib/virtio_gpu.h"
 
+/* vgpu_open_3d, then the 3D feature: 0 ready; 1 nothing to test here (no
+ * virtio-gpu, or no VIRTIO_GPU_F_VIRGL; the reason in err); -1 failed
+ * (the reason in err). */
+int gpu3d_open(struct vgpu *g, char *err, size_t errlen);
+
 struct gpu3d_rt {
 	struct gpu_fb fb; /* backing pieces; fb.id is the resource id */
 	uint32_t ctx, format;

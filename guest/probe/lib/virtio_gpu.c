@@ -134,6 +134,13 @@ static uint32_t nodata(struct vgpu *g, const void *req, size_t len)
 	return vgpu_cmd(g, req, len, sizeof(struct vgpu_hdr), &got);
 }
 
+uint32_t vgpu_display_info(struct vgpu *g)
+{
+	struct vgpu_hdr q = {.type = VGPU_CMD_GET_DISPLAY_INFO};
+	uint32_t got;
+	return vgpu_cmd(g, &q, sizeof(q), sizeof(struct vgpu_display_info), &got);
+}
+
 uint32_t vgpu_create_2d(struct vgpu *g, uint32_t id, uint32_t format, uint32_t w, uint32_t h)
 {
 	struct {

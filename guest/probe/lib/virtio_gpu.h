@@ -184,6 +184,7 @@ bool vgpu_reap(struct vgpu *g, uint16_t *head, uint32_t *got, uint64_t deadline)
 bool vgpu_cursor_cmd(struct vgpu *g, const void *req, size_t len);
 
 /* Convenience wrappers returning the response type. */
+uint32_t vgpu_display_info(struct vgpu *g); /* the answer in g->resp */
 uint32_t vgpu_create_2d(struct vgpu *g, uint32_t id, uint32_t format, uint32_t w, uint32_t h);
 uint32_t vgpu_attach(struct vgpu *g, uint32_t id, const struct vgpu_mem_entry *e, uint32_t n);
 uint32_t vgpu_transfer(struct vgpu *g, uint32_t id, struct vgpu_rect r, uint64_t offset);

@@ -90,13 +90,6 @@ static uint32_t want_sub(uint32_t x, uint32_t y)
 	return in ? want_scene(x, y) : SENTINEL;
 }
 
-#define EXPECT(what, got, want)                                                                    \
-	do {                                                                                       \
-		uint32_t got_ = (got);                                                             \
-		if (got_ != (want))                                                                \
-			return test_fail(ctx, "%s: response 0x%x, want 0x%x", what, got_, want);   \
-	} while (0)
-
 static enum test_result mismatch(struct test_ctx *ctx, const char *what,
 				 const struct gpu3d_mismatch *m)
 {
@@ -348,25 +341,17 @@ static uint32_t screen_crc(void)
 
 enum test_result test_gpu3d(struct test_ctx *ctx)
 {
-	int r = vgpu_open_3d(&g, ctx->why, sizeof(ctx->why));
+	int r = gpu3d_open(&g, ctx->why, sizeof(ctx->why));
 	enum test_result t;
 	struct virgl_enc e;
 	struct gpu3d_mismatch m;
 
-	if (r > 0)
-		return test_skip(ctx, "no virtio-gpu device on PCI bus 0");
 	if (r)
-		return TEST_FAIL;
-	if (!g.virgl)
-		return test_skip(ctx, "the virtio-gpu device does not offer VIRTIO_GPU_F_VIRGL");
+		return r > 0 ? TEST_SKIP : TEST_FAIL;
 	if ((t = capsets(ctx)) != TEST_PASS)
 		return t;
 
-	struct vgpu_hdr q = {.type = VGPU_CMD_GET_DISPLAY_INFO};
-	uint32_t got;
-	EXPECT("GET_DISPLAY_INFO",
-	       vgpu_cmd(&g, &q, sizeof(q), sizeof(struct vgpu_display_info), &got),
-	       VGPU_RESP_OK_DISPLAY_INFO);
+	EXPECT("GET_DISPLAY_INFO", vgpu_display_info(&g), VGPU_RESP_OK_DISPLAY_INFO);
 	const struct vgpu_display_info *di = g.resp;
 	uint32_t w = di->pmodes[0].r.width, h = di->pmodes[0].r.height;
 	if (w < 64 || h < 64 || w > 4096 || h > 4096)

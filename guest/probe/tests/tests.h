@@ -25,6 +25,14 @@ struct probe_test {
 #define test_fail(ctx, ...) (fmt_snprintf((ctx)->why, sizeof((ctx)->why), __VA_ARGS__), TEST_FAIL)
 #define test_skip(ctx, ...) (fmt_snprintf((ctx)->why, sizeof((ctx)->why), __VA_ARGS__), TEST_SKIP)
 
+/* In a test with a `ctx`: fail unless a device's response type is `want`. */
+#define EXPECT(what, got, want)                                                                    \
+	do {                                                                                       \
+		uint32_t got_ = (got);                                                             \
+		if (got_ != (want))                                                                \
+			return test_fail(ctx, "%s: response 0x%x, want 0x%x", what, got_, want);   \
+	} while (0)
+
 extern const struct probe_test probe_tests[];
 extern const unsigned probe_nr_tests;
 
