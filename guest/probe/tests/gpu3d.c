@@ -2,7 +2,9 @@
  *  - capsets: GET_CAPSET_INFO for every index, VIRGL (1) and VIRGL2 (2)
  *    present, GET_CAPSET of each at its max version sized to max_size;
  *  - a context; small render targets in three formats cleared and read back
- *    (expected bytes computed from each format);
+ *    (expected bytes computed from each format); TRANSFER_TO_HOST_3D of a
+ *    pattern, whole and then a sub-box from its offset with the row stride,
+ *    read back exact;
  *  - a scanout-sized B8G8R8X8 render target on scattered 64 KiB backing:
  *    cleared, several fenced SUBMIT_3D in flight (answered in order, each
  *    with its fence id), one flat triangle from TGSI text shaders with its
@@ -171,6 +173,76 @@ static enum test_result small_clears(struct test_ctx *ctx)
 	}
 	alloc_release(mark);
 	report_info("gpu3d_formats", "%u", (unsigned)(sizeof(fmts) / sizeof(fmts[0])));
+	return TEST_PASS;
+}
+
+/* TRANSFER_TO_HOST_3D: a 64x64 R8G8B8A8 texture gets pattern A whole,
+ * then pattern B in a sub-box sent from its offset with the row stride
+ * (the backing elsewhere holds garbage that must not travel); read back
+ * into a poisoned backing, B must show in the box and A around it. */
+#define UP_ID  0x48
+#define UP_DIM 64
+#define UP_X   9
+#define UP_Y   21
+#define UP_W   30
+#define UP_H   17
+
+static uint32_t pattern_a(uint32_t x, uint32_t y)
+{
+	return 0xff000000u | (x * 4) << 16 | (y * 4) << 8 | ((x + y) & 0xff);
+}
+
+static uint32_t pattern_b(uint32_t x, uint32_t y)
+{
+	return pattern_a(x, y) ^ 0x00ffff00u;
+}
+
+static bool in_up_box(uint32_t x, uint32_t y)
+{
+	return x >= UP_X && x < UP_X + UP_W && y >= UP_Y && y < UP_Y + UP_H;
+}
+
+static uint32_t want_upload(uint32_t x, uint32_t y)
+{
+	return in_up_box(x, y) ? pattern_b(x, y) : pattern_a(x, y);
+}
+
+static enum test_result upload(struct test_ctx *ctx)
+{
+	size_t mark = alloc_mark();
+	struct gpu3d_rt u;
+	struct gpu3d_mismatch m;
+	struct vgpu_box box = {UP_X, UP_Y, 0, UP_W, UP_H, 1};
+
+	EXPECT("upload target",
+	       gpu3d_rt_create(&g, &u, CTX, UP_ID, VIRGL_FORMAT_R8G8B8A8_UNORM, UP_DIM, UP_DIM, 4096),
+	       VGPU_RESP_OK_NODATA);
+	for (uint32_t y = 0; y < UP_DIM; y++)
+		for (uint32_t x = 0; x < UP_DIM; x++)
+			*gpu_fb_px(&u.fb, x, y) = pattern_a(x, y);
+	EXPECT("TRANSFER_TO_HOST_3D whole",
+	       vgpu_transfer_3d(&g, VGPU_CMD_TRANSFER_TO_HOST_3D, CTX, UP_ID, gpu3d_full(&u), 0, 0,
+				(uint32_t)u.fb.stride, 0),
+	       VGPU_RESP_OK_NODATA);
+	for (uint32_t y = 0; y < UP_DIM; y++)
+		for (uint32_t x = 0; x < UP_DIM; x++)
+			*gpu_fb_px(&u.fb, x, y) = in_up_box(x, y) ? pattern_b(x, y) : 0x12345678u;
+	EXPECT("TRANSFER_TO_HOST_3D sub-box",
+	       vgpu_transfer_3d(&g, VGPU_CMD_TRANSFER_TO_HOST_3D, CTX, UP_ID, box, 0,
+				UP_Y * u.fb.stride + UP_X * 4, (uint32_t)u.fb.stride, FENCE0 + 0x180),
+	       VGPU_RESP_OK_NODATA);
+	if (!gpu3d_fence_echoed(&g, FENCE0 + 0x180))
+		return test_fail(ctx, "fenced TRANSFER_TO_HOST_3D: fence not echoed");
+	gpu3d_poison(&u, SENTINEL);
+	EXPECT("upload readback", gpu3d_readback(&g, &u, gpu3d_full(&u), FENCE0 + 0x181),
+	       VGPU_RESP_OK_NODATA);
+	if (!gpu3d_check(&u, gpu3d_full(&u), want_upload, 0xffffffffu, &m))
+		return mismatch(ctx, "TRANSFER_TO_HOST_3D then FROM_HOST", &m);
+	EXPECT("upload detach", vgpu_ctx_resource(&g, VGPU_CMD_CTX_DETACH_RESOURCE, CTX, UP_ID),
+	       VGPU_RESP_OK_NODATA);
+	EXPECT("upload unref", vgpu_unref(&g, UP_ID), VGPU_RESP_OK_NODATA);
+	report_info("gpu3d_upload", "%ux%u+%u+%u", UP_W, UP_H, UP_X, UP_Y);
+	alloc_release(mark);
 	return TEST_PASS;
 }
 
@@ -358,7 +430,7 @@ enum test_result test_gpu3d(struct test_ctx *ctx)
 		return test_fail(ctx, "scanout 0 is %ux%u", w, h);
 
 	EXPECT("CTX_CREATE", vgpu_ctx_create(&g, CTX, "probe-gpu3d"), VGPU_RESP_OK_NODATA);
-	if ((t = small_clears(ctx)) != TEST_PASS)
+	if ((t = small_clears(ctx)) != TEST_PASS || (t = upload(ctx)) != TEST_PASS)
 		return t;
 
 	EXPECT("render target", gpu3d_rt_create(&g, &rt, CTX, RT_ID, VIRGL_FORMAT_B8G8R8X8_UNORM, w,
