@@ -15,7 +15,8 @@
 #
 # Environment: QEMU (default qemu-system-x86_64), ACCEL (kvm or tcg; default
 # kvm when /dev/kvm is usable), QEMU_GL_VERBOSE=1 keeps QEMU's and Xvfb's
-# stderr, QEMU_GL_PRINT=1 prints the command lines before running them.
+# stderr, QEMU_GL_PRINT=1 prints the command lines before running them,
+# QEMU_GL_BIOS replaces the firmware (default SeaBIOS's bios.bin, see below).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
 	-m) MEM=$2; shift 2 ;;
 	-t) TIMEOUT=$2; shift 2 ;;
 	--) shift; break ;;
-	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+	-h | --help) sed -n '/^set -u/q;2,$s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "qemu-gl.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done

@@ -144,6 +144,9 @@ def main():
         med[v] = tuple(statistics.median(m[i] for m in ms) for i in range(3))
         print(f"  {v:9s} fence p50 {med[v][0]:9.1f} us  p99 {med[v][1]:9.1f} us  "
               f"clear+readback {med[v][2]:8.1f}/s  ({len(ms)} runs)")
+        spread = ", ".join(f"{lo:.1f}-{hi:.1f}" for lo, hi in
+                           ((min(m[i] for m in ms), max(m[i] for m in ms)) for i in range(3)))
+        print(f"  {v:9s} range over the runs (p50 us, p99 us, /s): {spread}")
     if "qemu" in med and "lkvm-gpu" in med:
         q, lk = med["qemu"], med["lkvm-gpu"]
         for name, ratio, target, ok in (
