@@ -2,7 +2,7 @@
 # context, clears in three formats, fenced submits in flight, a triangle from
 # TGSI shaders read back pixel-exact (sub-box with offset and stride, then
 # whole), SET_SCANOUT + RESOURCE_FLUSH of the 3D resource, whose
-# --screenshot must match the CRC the guest computed; then 33 hostile 3D
+# --screenshot must match the CRC the guest computed; then 34 hostile 3D
 # commands (tests/gpu3d_hostile.c), each answered with its error, and a fresh
 # context that still renders.
 #
@@ -51,6 +51,6 @@ status=$?
 why=""
 v=$(probe_verdict "$log" gpu3d_hostile)
 [ "$v" = PASS ] || why="${why}probe: $v; "
-[ "$(probe_info "$log" gpu3d_hostile_cases)" = 33 ] || why="${why}not all 33 cases ran; "
+[ "$(probe_info "$log" gpu3d_hostile_cases)" = 34 ] || why="${why}not all 34 cases ran; "
 [ "$status" -eq 0 ] || why="${why}exit status $status; "
 if [ -z "$why" ]; then pass "$name"; else fail "$name" "${why%; }" "$log"; fi

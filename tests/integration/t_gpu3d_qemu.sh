@@ -33,7 +33,7 @@ name=gpu3d_hostile_qemu
 why=""
 v=$(probe_verdict "$log" gpu3d_hostile)
 [ "$v" = PASS ] || why="${why}probe: $v; "
-[ "$(probe_info "$log" gpu3d_hostile_cases)" = 33 ] || why="${why}not all 33 cases ran; "
+[ "$(probe_info "$log" gpu3d_hostile_cases)" = 34 ] || why="${why}not all 34 cases ran; "
 if [ -z "$why" ]; then
 	pass "$name"
 	echo "INFO: QEMU 7.2 answers wrongly: $(probe_info "$log" gpu3d_hostile_wrong)" >&2

@@ -4,7 +4,8 @@
  * ERR_INVALID_PARAMETER), ERR_OUT_OF_MEMORY also accepted where a limit is
  * what the command hits, and any error where the spec is silent (unref of a
  * resource still attached to a context). After every case the device must
- * still answer (GET_CAPSET_INFO), and at the end a fresh context must still
+ * still answer (GET_CAPSET_INFO). A fenced command that fails must still
+ * echo its fence, and at the end a fresh context must still
  * render: clear + fenced readback, pixel-exact.
  *
  * Streams that virglrenderer rejects go to throwaway contexts: once vrend
@@ -95,6 +96,18 @@ static uint32_t h_submit_destroyed_ctx(void)
 		return 0;
 	stream[0] = venc_header(VIRGL_CCMD_NOP, 0, 0);
 	return vgpu_submit_3d(&g, c, stream, 4, 0);
+}
+
+/* An error answer to a fenced command must still carry the fence (flag
+ * and id): the guest's fence processing ignores the response type. A
+ * missing fence comes back as FENCE_DROPPED | type, never a right answer. */
+#define FENCE_DROPPED 0xfd000000u
+
+static uint32_t h_fenced_error(void)
+{
+	stream[0] = venc_header(VIRGL_CCMD_NOP, 0, 0);
+	uint32_t r = vgpu_submit_3d(&g, NO_CTX + 4, stream, 4, 0x3d0e);
+	return r && r != VGPU_NO_RESPONSE && !gpu3d_fence_echoed(&g, 0x3d0e) ? FENCE_DROPPED | r : r;
 }
 
 static uint32_t h_ctx_destroy_unknown(void)
@@ -291,6 +304,7 @@ static const struct hostile_case cases[] = {
     {"submit_bad_command", h_submit_bad_command, INVAL, 0},
     {"submit_unknown_ctx", h_submit_unknown_ctx, NOCTX, 0},
     {"submit_destroyed_ctx", h_submit_destroyed_ctx, NOCTX, 0},
+    {"fenced_error", h_fenced_error, NOCTX, 0},
     {"ctx_destroy_unknown", h_ctx_destroy_unknown, NOCTX, 0},
     {"ctx_create_zero", h_ctx_create_zero, NOCTX, 0},
     {"attach_unknown_ctx", h_attach_unknown_ctx, NOCTX, 0},
