@@ -93,7 +93,7 @@ set -- -accel "$ACCEL" -M microvm,pcie=on -bios "$BIOS" -smp 2 -m "$MEM" -nodefa
 	-kernel "$ELF" -append "probe.ecam=0xe0000000 $ARGS" "$@"
 [ "${QEMU_GL_PRINT:-0}" = 1 ] &&
 	echo "+ Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp -noreset &  # :$disp" >&2 &&
-	echo "+ DISPLAY=:$disp LIBGL_ALWAYS_SOFTWARE=1 $QEMU $*" >&2
+	echo "+ DISPLAY=:$disp LIBGL_ALWAYS_SOFTWARE=1 GALLIUM_DRIVER=llvmpipe SDL_AUDIODRIVER=dummy $QEMU $*" >&2
 # Now and then (about 1 run in 10 here, never with -display none, never
 # while QEMU logged with -d) QEMU with SDL quits with status 0 before the
 # guest printed anything. Status 0 is never the probe's (isa-debug-exit
