@@ -11,7 +11,7 @@ libwayland-dev wayland-protocols libxkbcommon-dev
 libx11-dev libxcb1-dev libxcb-shm0-dev libxcb-image0-dev
 libvirglrenderer-dev libepoxy-dev libgbm-dev libegl-dev libegl-mesa0 libgl1-mesa-dri
 clang llvm libclang-rt-14-dev lld
-qemu-system-x86 busybox-static cpio gzip xz-utils zstd kmod
+qemu-system-x86 qemu-system-gui busybox-static cpio gzip xz-utils zstd kmod
 weston xvfb
 python3 time
 "

@@ -20,9 +20,13 @@ struct gpu_fb {
 	struct vgpu_mem_entry entry[GPU_FB_MAX_CHUNKS];
 };
 
-/* Allocate the backing (false if out of memory or pieces), create the
- * resource and attach it: returns the first failing response type, or
- * VGPU_RESP_OK_NODATA. */
+/* Allocate the backing of a w x h, 4-byte-per-pixel resource: false if out
+ * of memory or pieces. */
+bool gpu_fb_alloc(struct gpu_fb *fb, uint32_t id, uint32_t w, uint32_t h, uint32_t chunk);
+
+/* gpu_fb_alloc, then create the B8G8R8X8 2D resource and attach the
+ * backing: returns the first failing response type (ERR_OUT_OF_MEMORY if
+ * the allocation failed), or VGPU_RESP_OK_NODATA. */
 uint32_t gpu_fb_create(struct vgpu *g, struct gpu_fb *fb, uint32_t id, uint32_t w, uint32_t h,
 		       uint32_t chunk);
 

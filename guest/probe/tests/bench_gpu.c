@@ -50,10 +50,7 @@ static enum test_result setup(struct test_ctx *ctx)
 		return test_skip(ctx, "no virtio-gpu device on PCI bus 0");
 	if (r)
 		return TEST_FAIL;
-	struct vgpu_hdr q = {.type = VGPU_CMD_GET_DISPLAY_INFO};
-	uint32_t got;
-	if (vgpu_cmd(&g, &q, sizeof(q), sizeof(struct vgpu_display_info), &got) !=
-	    VGPU_RESP_OK_DISPLAY_INFO)
+	if (vgpu_display_info(&g) != VGPU_RESP_OK_DISPLAY_INFO)
 		return test_fail(ctx, "GET_DISPLAY_INFO failed");
 	const struct vgpu_display_info *di = g.resp;
 	uint32_t w = di->pmodes[0].r.width, h = di->pmodes[0].r.height;

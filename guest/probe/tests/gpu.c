@@ -81,21 +81,11 @@ static uint32_t screen_crc(void)
 	return crc;
 }
 
-#define EXPECT(what, got, want)                                                                    \
-	do {                                                                                       \
-		uint32_t got_ = (got);                                                             \
-		if (got_ != (want))                                                                \
-			return test_fail(ctx, "%s: response 0x%x, want 0x%x", what, got_, want);   \
-	} while (0)
-
 static enum test_result display_and_edid(struct test_ctx *ctx)
 {
-	struct vgpu_hdr q = {.type = VGPU_CMD_GET_DISPLAY_INFO};
 	uint32_t got;
 
-	EXPECT("GET_DISPLAY_INFO",
-	       vgpu_cmd(&g, &q, sizeof(q), sizeof(struct vgpu_display_info), &got),
-	       VGPU_RESP_OK_DISPLAY_INFO);
+	EXPECT("GET_DISPLAY_INFO", vgpu_display_info(&g), VGPU_RESP_OK_DISPLAY_INFO);
 	const struct vgpu_display_info *di = g.resp;
 	for (uint32_t i = 0; i < g.num_scanouts && i < VGPU_MAX_SCANOUTS; i++)
 		report_info("gpu_display", "%u:%ux%u+%u+%u:%s", i, di->pmodes[i].r.width,

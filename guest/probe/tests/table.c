@@ -2,8 +2,9 @@
 
 /* Run order is table order. Not in the default set: `echo` and
  * `virtio_console` wait for a line on the host's stdin, `blk_write` changes
- * the disk, `virtio_hostile` and `gpu_hostile` make the VMM log guest
- * errors, and bench_* are benchmarks. */
+ * the disk, `virtio_hostile`, `gpu_hostile` and `gpu3d_hostile` make the VMM
+ * log guest errors, `gpu3d` needs a 3D (virgl) device, and bench_* are
+ * benchmarks. */
 // clang-format off
 const struct probe_test probe_tests[] = {
 	{"cmdline", test_cmdline, true},
@@ -20,11 +21,15 @@ const struct probe_test probe_tests[] = {
 	{"blk_write",  test_blk_write,  false},
 	{"virtio_hostile", test_virtio_hostile, false},
 	{"gpu_hostile", test_gpu_hostile, false},
+	{"gpu3d",      test_gpu3d,      false},
+	{"gpu3d_hostile", test_gpu3d_hostile, false},
 	{"virtio_console", test_virtio_console, false},
 	{"bench_blk",  test_bench_blk,  false},
 	{"bench_rtt",  test_bench_rtt,  false},
 	{"bench_gpu_frames", test_bench_gpu_frames, false},
 	{"bench_gpu_rtt", test_bench_gpu_rtt, false},
+	{"bench_gpu3d_fence", test_bench_gpu3d_fence, false},
+	{"bench_gpu3d_clear", test_bench_gpu3d_clear, false},
 	{"echo",    test_echo,    false},
 };
 // clang-format on

@@ -25,6 +25,14 @@ struct probe_test {
 #define test_fail(ctx, ...) (fmt_snprintf((ctx)->why, sizeof((ctx)->why), __VA_ARGS__), TEST_FAIL)
 #define test_skip(ctx, ...) (fmt_snprintf((ctx)->why, sizeof((ctx)->why), __VA_ARGS__), TEST_SKIP)
 
+/* In a test with a `ctx`: fail unless a device's response type is `want`. */
+#define EXPECT(what, got, want)                                                                    \
+	do {                                                                                       \
+		uint32_t got_ = (got);                                                             \
+		if (got_ != (want))                                                                \
+			return test_fail(ctx, "%s: response 0x%x, want 0x%x", what, got_, want);   \
+	} while (0)
+
 extern const struct probe_test probe_tests[];
 extern const unsigned probe_nr_tests;
 
@@ -44,10 +52,14 @@ enum test_result test_blk_write(struct test_ctx *ctx);
 enum test_result test_virtio_hostile(struct test_ctx *ctx); /* tests/virtio_hostile.c */
 enum test_result test_gpu(struct test_ctx *ctx);	    /* tests/gpu.c */
 enum test_result test_gpu_hostile(struct test_ctx *ctx);    /* tests/gpu_hostile.c */
+enum test_result test_gpu3d(struct test_ctx *ctx);	    /* tests/gpu3d.c */
+enum test_result test_gpu3d_hostile(struct test_ctx *ctx);  /* tests/gpu3d_hostile.c */
 enum test_result test_virtio_console(struct test_ctx *ctx); /* tests/virtio_console.c */
 enum test_result test_bench_blk(struct test_ctx *ctx);	    /* tests/bench.c */
 enum test_result test_bench_rtt(struct test_ctx *ctx);
 enum test_result test_bench_gpu_frames(struct test_ctx *ctx); /* tests/bench_gpu.c */
 enum test_result test_bench_gpu_rtt(struct test_ctx *ctx);
+enum test_result test_bench_gpu3d_fence(struct test_ctx *ctx); /* tests/bench_gpu3d.c */
+enum test_result test_bench_gpu3d_clear(struct test_ctx *ctx);
 
 #endif
