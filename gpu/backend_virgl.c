@@ -293,7 +293,11 @@ static enum gpu_err submit_3d(void *be, uint32_t ctx, const struct gpu_cmd *c)
 {
 	struct gpu_3d *b = be;
 
-	return gpu_virgl_submit(b->v, ctx, c->u.submit.cmds, c->u.submit.size);
+	enum gpu_err err = gpu_virgl_submit(b->v, ctx, c->u.submit.cmds, c->u.submit.size);
+
+	/* The layer says UNSUPPORTED when virglrenderer refuses the stream: to
+	 * the guest that is a bad parameter, not an unknown command. */
+	return err == GPU_E_UNSUPPORTED ? GPU_E_BAD_STREAM : err;
 }
 
 static uint64_t features(void *be)

@@ -62,6 +62,7 @@ static void detach(struct gpu *g, struct gpu_resource *r)
 
 static void destroy(struct gpu *g, struct gpu_resource *r)
 {
+	gpu_resource_forget_ctxs(g, r);
 	gpu_scanouts_forget(g, r);
 	if (r->backing.nr)
 		detach(g, r);
@@ -71,13 +72,18 @@ static void destroy(struct gpu *g, struct gpu_resource *r)
 }
 
 /* The spec gives no error for unref of a resource on a scanout, and Linux
- * never retries an unref, so (as QEMU does) the scanout goes dark. */
+ * never retries an unref, so (as QEMU does) the scanout goes dark. One
+ * still attached to a 3D context is refused: Linux detaches first, and
+ * the context may still use it. */
 enum gpu_err gpu_h_unref(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *reply)
 {
-	struct gpu_resource *r = gpu_res_remove(&g->res, c->u.res.resource_id);
+	struct gpu_resource *r = gpu_res_find(&g->res, c->u.res.resource_id);
 
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
+	if (r->nctxs)
+		return GPU_E_RES_BUSY;
+	gpu_res_remove(&g->res, r->id);
 	destroy(g, r);
 	return GPU_OK;
 }

@@ -22,6 +22,8 @@ uint32_t gpu_err_to_resp(enum gpu_err err)
 	case GPU_E_BAD_OFFSET:
 	case GPU_E_BAD_CURSOR:
 	case GPU_E_BAD_CAPSET:
+	case GPU_E_BAD_STREAM:
+	case GPU_E_RES_BUSY:
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	case GPU_E_RES_ID_ZERO:
 	case GPU_E_RES_EXISTS:
@@ -58,6 +60,8 @@ static const char *const names[GPU_E_COUNT] = {
     [GPU_E_BAD_SCANOUT] = "bad scanout id",
     [GPU_E_BAD_CONTEXT] = "bad context id",
     [GPU_E_BAD_CAPSET] = "bad capset",
+    [GPU_E_BAD_STREAM] = "command stream rejected by the renderer",
+    [GPU_E_RES_BUSY] = "resource still attached to a context",
     [GPU_E_TOO_MANY] = "too many resources",
     [GPU_E_NO_MEM] = "out of memory",
 };

@@ -28,6 +28,8 @@ enum gpu_err {
 	GPU_E_BAD_CAPSET,  /* capset index/id out of range */
 	GPU_E_TOO_MANY,	   /* resource count cap */
 	GPU_E_NO_MEM,	   /* host memory cap or allocation failure */
+	GPU_E_BAD_STREAM,  /* the renderer rejected a SUBMIT_3D command stream */
+	GPU_E_RES_BUSY,	   /* unref of a resource still attached to a context */
 	GPU_E_COUNT,
 };
 

@@ -115,6 +115,10 @@ void gpu_worker_process(struct gpu *g);
  * destroy), turning their scanouts off. */
 void gpu_resources_clear(struct gpu *g);
 
+/* 3D (gpu/ctrl_3d.c): drop r's notes of the contexts it is attached to
+ * (r is being freed; the backend detaches it itself). */
+void gpu_resource_forget_ctxs(struct gpu *g, struct gpu_resource *r);
+
 /* Scanouts (gpu/scanout.c). */
 void gpu_scanouts_forget(struct gpu *g, struct gpu_resource *r); /* before r is freed */
 /* Make what every scanout shows current, for a reader (screenshot). */

@@ -50,6 +50,14 @@ void gpu_res_table_destroy(struct gpu_res_table *t,
 	memset(t, 0, sizeof(*t));
 }
 
+void gpu_res_table_each(const struct gpu_res_table *t,
+			void (*fn)(void *opaque, struct gpu_resource *r), void *opaque)
+{
+	for (uint32_t b = 0; t->buckets && b < t->nbuckets; b++)
+		for (struct gpu_resource *r = t->buckets[b]; r; r = r->next)
+			fn(opaque, r);
+}
+
 struct gpu_resource *gpu_res_find(const struct gpu_res_table *t, uint32_t id)
 {
 	struct gpu_resource *r = t->buckets[hash_id(id, t->nbuckets)];

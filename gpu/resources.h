@@ -17,7 +17,9 @@ struct gpu_resource {
 	uint32_t format; /* virtio (2D) or gallium (3D) format */
 	uint32_t width, height;
 	struct gpu_backing backing;
-	uint32_t scanouts;	   /* bit i: shown on scanout i */
+	uint32_t scanouts; /* bit i: shown on scanout i */
+	uint32_t *ctxs;	   /* 3D contexts it is attached to */
+	uint32_t nctxs;
 	uint64_t charged;	   /* bytes the backend charged for it */
 	void *priv;		   /* the backend's part */
 	struct gpu_resource *next; /* hash chain */
@@ -39,6 +41,9 @@ void gpu_res_table_destroy(struct gpu_res_table *t,
 			   void (*free_fn)(void *opaque, struct gpu_resource *r), void *opaque);
 
 struct gpu_resource *gpu_res_find(const struct gpu_res_table *t, uint32_t id);
+/* Call fn on every resource (fn must not insert or remove). */
+void gpu_res_table_each(const struct gpu_res_table *t,
+			void (*fn)(void *opaque, struct gpu_resource *r), void *opaque);
 /* GPU_E_RES_ID_ZERO, GPU_E_RES_EXISTS, GPU_E_TOO_MANY or GPU_OK. Checks only;
  * gpu_res_insert must follow with the same id. */
 enum gpu_err gpu_res_can_insert(const struct gpu_res_table *t, uint32_t id);
