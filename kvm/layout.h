@@ -61,4 +61,13 @@
 #define IRQ_PCI_INTX_NR	  8
 #define GSI_MSI_BASE	  24
 
+/* The INTx wiring rule, one definition for every table and device that
+ * states it (MP table, ACPI _PRT, PCI Interrupt Line, the KVM line a
+ * device raises): PCI device d, pin p (0 = INTA .. 3 = INTD) goes to
+ * IOAPIC pin 16 + (d + p) % 8, level, active low. */
+static inline unsigned pci_intx_gsi(unsigned dev, unsigned pin)
+{
+	return IRQ_PCI_INTX_BASE + (dev + pin) % IRQ_PCI_INTX_NR;
+}
+
 #endif

@@ -11,7 +11,8 @@
  *   - ISA IRQ n (0-15) -> IOAPIC pin n, edge, active high (identity, as
  *     KVM's default routing delivers GSI n to pin n; no IRQ0->2 override).
  *   - PCI device d, INTx pin p (0 = INTA .. 3 = INTD) -> IOAPIC pin
- *     pci_intx_gsi(d, p) = 16 + (d + p) % 8, level, active low.
+ *     pci_intx_gsi(d, p) = 16 + (d + p) % 8, level, active low (the rule
+ *     lives in kvm/layout.h, beside the address map).
  *   - LINT0 of every CPU is ExtINT (the 8259), LINT1 is NMI.
  */
 #ifndef LKVM_MPTABLE_H
@@ -25,11 +26,6 @@
 #define MPTABLE_IOAPIC_VERSION 0x11 /* 24 pins, like KVM's in-kernel IOAPIC */
 #define MPTABLE_LAPIC_VERSION  0x14
 #define MPTABLE_PCI_DEVICES    32 /* bus 0 only */
-
-static inline unsigned pci_intx_gsi(unsigned dev, unsigned pin)
-{
-	return IRQ_PCI_INTX_BASE + (dev + pin) % IRQ_PCI_INTX_NR;
-}
 
 /* Write the floating pointer and the configuration table; 0 or -1. */
 int mptable_write(const struct guest_mem *mem, unsigned nr_cpus);
