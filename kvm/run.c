@@ -13,13 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvm/boot.h"
+#include "kvm/boot/boot.h"
 #include "kvm/control.h"
 #include "kvm/cpuid.h"
 #include "util/file.h"
 #include "util/log.h"
-#include "kvm/platform.h"
-#include "kvm/serial.h"
+#include "kvm/hw/platform.h"
+#include "kvm/hw/serial.h"
 #include "kvm/term.h"
 #include "kvm/vcpu.h"
 #include "kvm/vm.h"

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvm/boot.h"
+#include "kvm/boot/boot.h"
 #include "kvm/cpuid.h"
 #include "util/log.h"
 

@@ -1,4 +1,4 @@
-#include "kvm/platform.h"
+#include "kvm/hw/platform.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
 #include <elf.h>
 #include <string.h>
 
-#include "kvm/boot_internal.h"
+#include "kvm/boot/internal.h"
 
 #define ELF_MAX_PHDRS 128
 #define HDRS_MAGIC    0x53726448 /* "HdrS" */

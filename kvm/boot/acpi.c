@@ -2,10 +2,10 @@
  * and the whole set copied into guest memory at once. */
 #include <string.h>
 
-#include "kvm/acpi.h"
-#include "kvm/boot.h"
+#include "kvm/boot/acpi.h"
+#include "kvm/boot/boot.h"
 #include "kvm/layout.h"
-#include "kvm/mptable.h"
+#include "kvm/boot/mptable.h"
 
 struct acpi_header {
 	char signature[4];

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "kvm/boot_internal.h"
+#include "kvm/boot/internal.h"
 
 #define SETUP_HDR_OFF	0x1f1
 #define SETUP_JUMP_OFF	0x201 /* byte: header end = 0x202 + this */

@@ -1,4 +1,4 @@
-#include "kvm/serial.h"
+#include "kvm/hw/serial.h"
 
 #include <unistd.h>
 

@@ -2,7 +2,7 @@
  * 0-4 GiB, a GDT with __BOOT_CS/__BOOT_DS, and the BSP's registers. */
 #include <string.h>
 
-#include "kvm/boot_internal.h"
+#include "kvm/boot/internal.h"
 
 #define PTE_P	0x1ULL
 #define PTE_RW	0x2ULL

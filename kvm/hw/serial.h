@@ -5,7 +5,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "kvm/uart.h"
+#include "kvm/hw/uart.h"
 #include "kvm/vm.h"
 
 struct serial {

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kvm/acpi.h"
-#include "kvm/boot_internal.h"
-#include "kvm/mptable.h"
+#include "kvm/boot/acpi.h"
+#include "kvm/boot/internal.h"
+#include "kvm/boot/mptable.h"
 
 #define BDA_EBDA_SEG	0x40eULL /* word: EBDA segment */
 #define BDA_BASE_KIB	0x413ULL /* word: base memory in KiB */

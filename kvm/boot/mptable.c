@@ -2,8 +2,8 @@
  * checksummed, then copied into guest memory in one write. */
 #include <string.h>
 
-#include "kvm/boot.h"
-#include "kvm/mptable.h"
+#include "kvm/boot/boot.h"
+#include "kvm/boot/mptable.h"
 
 struct mpf_intel {
 	char signature[4]; /* "_MP_" */

@@ -4,7 +4,7 @@
  * PORT_ACPI_SLEEP_CTL/STS, reset register = i8042 0x64 <- 0xfe) -> DSDT
  * (\_S5, PCI0 with _CRS windows and _PRT), MADT (local APICs 0..n-1,
  * IOAPIC id n, LINT1 NMI), MCFG (ECAM at PCI_ECAM_BASE, bus 0).
- * Interrupt wiring is the one documented in kvm/mptable.h. */
+ * Interrupt wiring is the one documented in kvm/boot/mptable.h. */
 #ifndef LKVM_ACPI_H
 #define LKVM_ACPI_H
 

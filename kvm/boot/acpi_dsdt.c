@@ -3,10 +3,10 @@
  * on (it then neither scans bus 0 on its own nor reads the MP table). */
 #include <string.h>
 
-#include "kvm/acpi.h"
-#include "kvm/acpi_aml.h"
+#include "kvm/boot/acpi.h"
+#include "kvm/boot/acpi_aml.h"
 #include "kvm/layout.h"
-#include "kvm/mptable.h"
+#include "kvm/boot/mptable.h"
 
 /* Large resource descriptors (ACPI spec 6.4.3). */
 #define RES_DWORD_ADDR	0x87

@@ -1,6 +1,6 @@
 /* The guest's e820 memory map, derived from the RAM size alone so that the
  * VMM's memory slots, the zero page and the tests all agree. */
-#include "kvm/boot_internal.h"
+#include "kvm/boot/internal.h"
 
 static unsigned e820_add(struct boot_e820_entry *out, unsigned n, unsigned max, uint64_t addr,
 			 uint64_t size, uint32_t type)

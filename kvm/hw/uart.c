@@ -1,4 +1,4 @@
-#include "kvm/uart.h"
+#include "kvm/hw/uart.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* 16550A-compatible UART register model (COM1, ttyS0).
  *
- * Pure state machine: the VMM glue (kvm/serial.c) feeds it port accesses and
+ * Pure state machine: the VMM glue (kvm/hw/serial.c) feeds it port accesses and
  * input bytes; it reports output bytes and the interrupt line level through
  * callbacks. Transmission is instant, so THR is always empty again by the
  * time the guest looks.

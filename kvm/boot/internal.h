@@ -1,11 +1,11 @@
-/* Private to the boot code (kvm/boot_*.c): what a kernel loader reports back
+/* Private to the boot code (the files of kvm/boot/): what a kernel loader reports back
  * to boot_prepare(), and small shared helpers. */
 #ifndef LKVM_BOOT_INTERNAL_H
 #define LKVM_BOOT_INTERNAL_H
 
 #include <stdint.h>
 
-#include "kvm/boot.h"
+#include "kvm/boot/boot.h"
 #include "kvm/layout.h"
 
 struct boot_kernel {

@@ -1,7 +1,7 @@
 /* AML encoding rules from the ACPI spec, chapter 20 (AML grammar). */
 #include <string.h>
 
-#include "kvm/acpi_aml.h"
+#include "kvm/boot/acpi_aml.h"
 
 #define AML_ZERO_OP   0x00
 #define AML_ONE_OP    0x01
