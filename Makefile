@@ -13,7 +13,7 @@ XDG_XML := $(shell pkg-config --variable=pkgdatadir wayland-protocols)/stable/xd
 GEN_HDR := $(GEN_DIR)/xdg-shell-client-protocol.h
 GEN_OBJ := $(GEN_DIR)/xdg-shell-protocol.o
 BASE_CFLAGS += -I$(GEN_DIR)
-SUBDIRS := util kvm kvm/boot kvm/hw pci virtio gpu display
+SUBDIRS := util kvm kvm/boot kvm/hw pci virtio gpu display vmm
 LIB_SRC := $(foreach d,$(SUBDIRS),$(wildcard $(d)/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o) $(GEN_OBJ)
 MAIN_OBJ := $(B)/obj/main.o

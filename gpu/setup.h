@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "kvm/options.h"
+#include "vmm/options.h"
 #include "kvm/vm.h"
 #include "pci/pci.h"
 

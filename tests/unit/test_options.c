@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "kvm/options.h"
+#include "vmm/options.h"
 
 static int parse(struct run_options *o, char *err, const char *const *args)
 {

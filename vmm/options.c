@@ -1,4 +1,4 @@
-#include "kvm/options.h"
+#include "vmm/options.h"
 
 #include <errno.h>
 #include <getopt.h>

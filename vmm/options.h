@@ -1,6 +1,6 @@
 /* `lkvm-gpu run` options: parsed once in main, read by every subsystem. */
-#ifndef LKVM_OPTIONS_H
-#define LKVM_OPTIONS_H
+#ifndef LKVM_VMM_OPTIONS_H
+#define LKVM_VMM_OPTIONS_H
 
 #include <stdbool.h>
 #include <stdint.h>

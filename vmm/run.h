@@ -2,7 +2,7 @@
 #ifndef LKVM_RUN_H
 #define LKVM_RUN_H
 
-#include "kvm/options.h"
+#include "vmm/options.h"
 
 /* Returns the process exit status. */
 int run_vm(const struct run_options *o);

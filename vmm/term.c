@@ -1,4 +1,4 @@
-#include "kvm/term.h"
+#include "vmm/term.h"
 
 #include <stdlib.h>
 #include <termios.h>

@@ -1,4 +1,4 @@
-#include "kvm/control.h"
+#include "vmm/control.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "kvm/run.h"
+#include "vmm/run.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -14,13 +14,13 @@
 #include <unistd.h>
 
 #include "kvm/boot/boot.h"
-#include "kvm/control.h"
+#include "vmm/control.h"
 #include "kvm/cpuid.h"
 #include "util/file.h"
 #include "util/log.h"
 #include "kvm/hw/platform.h"
 #include "kvm/hw/serial.h"
-#include "kvm/term.h"
+#include "vmm/term.h"
 #include "kvm/vcpu.h"
 #include "kvm/vm.h"
 #include "gpu/setup.h"
