@@ -99,7 +99,7 @@ $(B)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c virtio/virtqueue.c kvm/gue
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
 
-$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/setup.c,$(wildcard gpu/*.c)) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c util/log.c util/eventfd.c $(GEN_OBJ) | $(GEN_HDR)
+$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(wildcard gpu/*.c) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c util/log.c util/eventfd.c $(GEN_OBJ) | $(GEN_HDR)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(GEN_DIR) $(shell pkg-config --cflags $(PKGS)) $^ -o $@ $(LDLIBS)
 

@@ -191,6 +191,7 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, u
 	o->mem_mib = 512;
 	o->cpus = 1;
 	o->rng = true;
+	o->msix = true;
 	o->console = CONSOLE_SERIAL;
 	o->gpu_outputs = 1;
 	o->width = 1280;
@@ -252,7 +253,7 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, u
 			o->rng = false;
 			break;
 		case OPT_NO_MSIX:
-			o->pci_nomsi = true;
+			o->msix = false;
 			break;
 		case OPT_TEST_EXIT:
 			o->test_exit = true;

@@ -1,4 +1,5 @@
-/* `lkvm-gpu run` options: parsed once in main, read by every subsystem. */
+/* `lkvm-gpu run` options: parsed once in main, read only by the composition
+ * root (vmm/), which turns them into each device's own config. */
 #ifndef LKVM_VMM_OPTIONS_H
 #define LKVM_VMM_OPTIONS_H
 
@@ -26,10 +27,10 @@ struct run_options {
 	enum console_kind console;
 	struct disk_option disks[OPT_MAX_DISKS];
 	unsigned nr_disks;
-	bool rng;	/* virtio-rng, on by default */
-	bool pci_nomsi; /* --no-msix: devices offer INTx only */
+	bool rng;  /* virtio-rng, on by default */
+	bool msix; /* PCI devices offer MSI-X (on by default; off: --no-msix, INTx only) */
 
-	/* GPU (issue 4) */
+	/* GPU and its display */
 	const char *gpu; /* NULL: no GPU; "headless", "wayland", "wayland,headless" */
 	unsigned gpu_outputs;
 	unsigned width, height;

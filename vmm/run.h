@@ -1,6 +1,7 @@
-/* `lkvm-gpu run`: build the machine from options, run it, tear it down. */
-#ifndef LKVM_RUN_H
-#define LKVM_RUN_H
+/* `lkvm-gpu run`: build the machine from the options (vmm/machine.h), run
+ * it until it stops, tear it down. */
+#ifndef LKVM_VMM_RUN_H
+#define LKVM_VMM_RUN_H
 
 #include "vmm/options.h"
 

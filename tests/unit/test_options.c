@@ -28,6 +28,7 @@ Test(options, defaults)
 	cr_assert_eq(o.mem_mib, 512);
 	cr_assert_eq(o.cpus, 1);
 	cr_assert(o.rng);
+	cr_assert(o.msix);
 	cr_assert_null(o.kernel);
 	cr_assert_eq(o.width, 1280);
 	cr_assert_eq(o.height, 800);
@@ -112,6 +113,6 @@ Test(options, no_msix_and_no_rng)
 	char err[256];
 
 	cr_assert_eq(PARSE("--no-msix", "--no-rng"), 0, "%s", err);
-	cr_assert(o.pci_nomsi);
+	cr_assert(!o.msix);
 	cr_assert_not(o.rng);
 }
