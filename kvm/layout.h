@@ -44,7 +44,9 @@
 /* Port I/O. */
 #define PORT_I8042_DATA 0x60
 #define PORT_I8042_CMD	0x64
+#define PORT_POST	0x80 /* POST codes; Linux's I/O delay */
 #define PORT_TEST_EXIT	0xf4
+#define PORT_GUEST_TRAP 0xfe /* the probe guest's exception stubs write the vector */
 #define PORT_COM1	0x3f8
 #define PORT_PCI_CONFIG 0xcf8 /* 0xcf8-0xcff */
 /* HW-reduced ACPI sleep registers (FADT SLEEP_CONTROL_REG/SLEEP_STATUS_REG),

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kvm/hw/ports.h"
 #include "util/log.h"
 #include "vmm/machine_parts.h"
 
@@ -27,6 +28,15 @@ static void machine_clear(struct machine *m)
 	m->vm.vm_fd = m->vm.kvm_fd = m->vm.stop_fd = -1;
 }
 
+/* The fixed port devices of the platform (kvm/hw/). */
+static int add_platform_ports(struct machine *m, const struct run_options *o)
+{
+	if (i8042_init(&m->vm) || post_port_init(&m->vm) || acpi_sleep_init(&m->vm) ||
+	    guest_trap_init(&m->vm))
+		return -1;
+	return o->test_exit ? test_exit_init(&m->vm) : 0;
+}
+
 int machine_build(struct machine *m, const struct run_options *o)
 {
 	char default_name[32];
@@ -42,8 +52,8 @@ int machine_build(struct machine *m, const struct run_options *o)
 	log_debug("setup: VM and RAM %.2f ms", ms_since(&t));
 	if (control_open(&m->control, &m->vm, o->name ? o->name : default_name))
 		return -1;
-	if (platform_init(&m->platform, &m->vm, o->test_exit) ||
-	    serial_init(&m->serial, &m->vm, STDOUT_FILENO) || machine_add_pci(m, o))
+	if (add_platform_ports(m, o) || serial_init(&m->serial, &m->vm, STDOUT_FILENO) ||
+	    machine_add_pci(m, o))
 		return -1;
 	log_debug("setup: devices %.2f ms", ms_since(&t));
 	if (machine_load_guest(m, o))

@@ -16,7 +16,6 @@
 #include <stddef.h>
 
 #include "kvm/boot/boot.h"
-#include "kvm/hw/platform.h"
 #include "kvm/hw/serial.h"
 #include "kvm/vcpu.h"
 #include "kvm/vm.h"
@@ -36,7 +35,6 @@ struct machine {
 	size_t kernel_len, initrd_len;
 	struct vm vm;
 	struct control control;
-	struct platform platform;
 	struct serial serial;
 	struct pci_bus pci;
 	bool pci_ready;
