@@ -23,7 +23,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/obj/%.o)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o) $(UNIT_SRC:%.c=$(B)/asan/%.o) $(GEN_OBJ)
 
-.PHONY: all guest check unit asan asan-check integration demo bench fuzz clean format deps linux-guest nested
+.PHONY: all guest check check-layers unit asan asan-check integration demo bench fuzz clean format deps linux-guest nested
 all: $(B)/lkvm-gpu
 
 $(B)/obj/%.o: %.c
@@ -71,9 +71,14 @@ asan-check: $(B)/unit-tests-asan
 integration: $(B)/lkvm-gpu $(PROBE_ELF)
 	tests/integration/run.sh
 
-# Every suite: unit, ASan+UBSan, integration over KVM, short fuzz runs, and
-# real Linux through the nested runner (directly on hardware-KVM hosts).
-check: $(B)/lkvm-gpu $(B)/unit-tests $(B)/unit-tests-asan $(PROBE_ELF)
+# The include graph is one-way (README, Architecture).
+check-layers:
+	scripts/check-layers.sh
+
+# The layer check first, then every suite: unit, ASan+UBSan, integration over
+# KVM, short fuzz runs, and real Linux through the nested runner (directly on
+# hardware-KVM hosts).
+check: check-layers $(B)/lkvm-gpu $(B)/unit-tests $(B)/unit-tests-asan $(PROBE_ELF)
 	$(B)/unit-tests --jobs 2
 	ASAN_OPTIONS=detect_leaks=1 $(B)/unit-tests-asan --jobs 2
 	tests/integration/run.sh
