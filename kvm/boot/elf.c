@@ -6,7 +6,6 @@
 #include "kvm/boot/internal.h"
 
 #define ELF_MAX_PHDRS 128
-#define HDRS_MAGIC    0x53726448 /* "HdrS" */
 
 bool boot_is_elf(const void *kernel, size_t len)
 {
@@ -110,16 +109,99 @@ static bool has_probe_note(const uint8_t *file, const Elf64_Phdr *ph)
 	return false;
 }
 
+/* What the check pass learns about the program headers. */
+struct elf_scan {
+	bool probe;   /* our probe's note is present */
+	uint64_t end; /* first byte past the highest loaded segment */
+};
+
+static bool is_loaded(const Elf64_Phdr *ph)
+{
+	return ph->p_type == PT_LOAD && ph->p_memsz != 0;
+}
+
+/* Check every segment before anything is written: each loaded one fits
+ * RAM above 1 MiB, and the entry lies inside one, below 4 GiB. */
+static int scan_segments(const struct guest_mem *mem, const uint8_t *file, size_t len,
+			 const Elf64_Ehdr *eh, const Elf64_Phdr *ph, struct elf_scan *scan,
+			 char *err, size_t errlen)
+{
+	bool entry_ok = false;
+	unsigned nr_load = 0;
+
+	scan->probe = false;
+	scan->end = 0;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_NOTE) {
+			uint64_t note_end;
+
+			if (!__builtin_add_overflow(ph[i].p_offset, ph[i].p_filesz, &note_end) &&
+			    note_end <= len && has_probe_note(file, &ph[i]))
+				scan->probe = true;
+			continue;
+		}
+		if (!is_loaded(&ph[i]))
+			continue;
+		if (check_load(mem, &ph[i], i, len, err, errlen))
+			return -1;
+		nr_load++;
+		if (eh->e_entry >= ph[i].p_paddr && eh->e_entry - ph[i].p_paddr < ph[i].p_memsz)
+			entry_ok = true;
+		if (ph[i].p_paddr + ph[i].p_memsz > scan->end)
+			scan->end = ph[i].p_paddr + ph[i].p_memsz;
+	}
+	if (nr_load == 0) {
+		boot_err(err, errlen, "kernel: ELF has no loadable segment");
+		return -1;
+	}
+	if (!entry_ok || eh->e_entry >= MEM_HOLE_END) {
+		boot_err(err, errlen,
+			 "kernel: ELF entry 0x%llx is not inside a loaded segment below 4 GiB",
+			 (unsigned long long)eh->e_entry);
+		return -1;
+	}
+	return 0;
+}
+
+/* Copy the checked segments to their physical addresses. */
+static void copy_segments(const struct guest_mem *mem, const uint8_t *file, unsigned phnum,
+			  const Elf64_Phdr *ph, bool ram_is_zero)
+{
+	for (unsigned i = 0; i < phnum; i++) {
+		uint8_t *dst;
+
+		if (!is_loaded(&ph[i]))
+			continue;
+		dst = guest_mem_ptr(mem, ph[i].p_paddr, ph[i].p_memsz); /* checked */
+		memcpy(dst, file + ph[i].p_offset, ph[i].p_filesz);
+		/* Fresh anonymous RAM is already zero: writing the bss would only
+		 * fault in pages the guest may never touch (each first touch
+		 * costs microseconds on nested hosts). */
+		if (!ram_is_zero)
+			memset(dst + ph[i].p_filesz, 0, ph[i].p_memsz - ph[i].p_filesz);
+	}
+}
+
+/* No setup header in a vmlinux: write the fields Linux reads. */
+static void write_setup_header(struct setup_header *hdr)
+{
+	hdr->boot_flag = BOOT_FLAG_MAGIC;
+	hdr->header = BOOT_HDRS_MAGIC;
+	hdr->version = BOOT_PROTOCOL_64BIT;
+	hdr->type_of_loader = BOOT_LOADER_UNKNOWN;
+	hdr->kernel_alignment = 0x1000000;
+	hdr->cmdline_size = BOOT_CMDLINE_MAX - 1;
+	hdr->initrd_addr_max = 0x7fffffff;
+}
+
 int boot_load_elf64(const struct guest_mem *mem, const struct boot_config *cfg,
 		    struct boot_params *bp, struct boot_kernel *k, char *err, size_t errlen)
 {
 	const uint8_t *file = cfg->kernel;
 	size_t len = cfg->kernel_len;
 	Elf64_Phdr ph[ELF_MAX_PHDRS];
+	struct elf_scan scan;
 	Elf64_Ehdr eh;
-	bool entry_ok = false, probe = false;
-	uint64_t end = 0;
-	unsigned nr_load = 0;
 
 	if (len < sizeof(eh)) {
 		boot_err(err, errlen, "kernel: ELF header truncated (%zu bytes)", len);
@@ -129,66 +211,16 @@ int boot_load_elf64(const struct guest_mem *mem, const struct boot_config *cfg,
 	if (check_ehdr(&eh, len, err, errlen))
 		return -1;
 	memcpy(ph, file + eh.e_phoff, (size_t)eh.e_phnum * sizeof(Elf64_Phdr));
-
-	/* Check everything before writing anything. */
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		if (ph[i].p_type == PT_NOTE) {
-			uint64_t note_end;
-
-			if (!__builtin_add_overflow(ph[i].p_offset, ph[i].p_filesz, &note_end) &&
-			    note_end <= len && has_probe_note(file, &ph[i]))
-				probe = true;
-			continue;
-		}
-		if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
-			continue;
-		if (check_load(mem, &ph[i], i, len, err, errlen))
-			return -1;
-		nr_load++;
-		if (eh.e_entry >= ph[i].p_paddr && eh.e_entry - ph[i].p_paddr < ph[i].p_memsz)
-			entry_ok = true;
-		if (ph[i].p_paddr + ph[i].p_memsz > end)
-			end = ph[i].p_paddr + ph[i].p_memsz;
-	}
-	if (nr_load == 0) {
-		boot_err(err, errlen, "kernel: ELF has no loadable segment");
+	if (scan_segments(mem, file, len, &eh, ph, &scan, err, errlen))
 		return -1;
-	}
-	if (!entry_ok || eh.e_entry >= MEM_HOLE_END) {
-		boot_err(err, errlen,
-			 "kernel: ELF entry 0x%llx is not inside a loaded segment below 4 GiB",
-			 (unsigned long long)eh.e_entry);
-		return -1;
-	}
-
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		uint8_t *dst;
-
-		if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
-			continue;
-		dst = guest_mem_ptr(mem, ph[i].p_paddr, ph[i].p_memsz); /* checked above */
-		memcpy(dst, file + ph[i].p_offset, ph[i].p_filesz);
-		/* Fresh anonymous RAM is already zero: writing the bss would only
-		 * fault in pages the guest may never touch (each first touch
-		 * costs microseconds on nested hosts). */
-		if (!cfg->ram_is_zero)
-			memset(dst + ph[i].p_filesz, 0, ph[i].p_memsz - ph[i].p_filesz);
-	}
-
-	/* No setup header in a vmlinux: write the fields Linux reads. */
-	bp->hdr.boot_flag = 0xaa55;
-	bp->hdr.header = HDRS_MAGIC;
-	bp->hdr.version = 0x020c;
-	bp->hdr.type_of_loader = 0xff;
-	bp->hdr.kernel_alignment = 0x1000000;
-	bp->hdr.cmdline_size = BOOT_CMDLINE_MAX - 1;
-	bp->hdr.initrd_addr_max = 0x7fffffff;
+	copy_segments(mem, file, eh.e_phnum, ph, cfg->ram_is_zero);
+	write_setup_header(&bp->hdr);
 
 	k->entry = eh.e_entry;
-	k->end = (end + 0xfffULL) & ~0xfffULL;
+	k->end = boot_align_page(scan.end);
 	k->initrd_max = bp->hdr.initrd_addr_max;
 	k->cmdline_max = BOOT_CMDLINE_MAX - 1;
-	k->is_linux = !probe;
+	k->is_linux = !scan.probe;
 	k->format = "ELF64";
 	return 0;
 }

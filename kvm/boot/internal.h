@@ -29,6 +29,18 @@ bool boot_is_elf(const void *kernel, size_t len);
 /* Identity page tables for 0-4 GiB and the boot GDT. */
 int boot_write_cpu_tables(const struct guest_mem *mem);
 
+/* Setup header values (Documentation/arch/x86/boot.rst) that both loaders
+ * use: a bzImage must carry them, a vmlinux gets them written for it. */
+#define BOOT_HDRS_MAGIC	    0x53726448 /* "HdrS" */
+#define BOOT_FLAG_MAGIC	    0xaa55
+#define BOOT_PROTOCOL_64BIT 0x020c /* 2.12: xloadflags and the 64-bit entry */
+#define BOOT_LOADER_UNKNOWN 0xff
+
+static inline uint64_t boot_align_page(uint64_t x)
+{
+	return (x + 0xfffULL) & ~0xfffULL;
+}
+
 /* RAM below the PCI hole: the only place kernels, initrd and tables go. */
 static inline uint64_t boot_low_ram_top(uint64_t ram_size)
 {
