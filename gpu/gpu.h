@@ -16,6 +16,12 @@
 #define GPU_CTRL_QUEUE_SIZE   256
 #define GPU_CURSOR_QUEUE_SIZE 16
 
+/* Defaults: the size of every output (--resolution), and the host memory
+ * cap for guest resources (--gpu-mem; also used when mem_limit is 0). */
+#define GPU_DEFAULT_WIDTH   1280u
+#define GPU_DEFAULT_HEIGHT  800u
+#define GPU_DEFAULT_MEM_MIB 256u
+
 struct gpu_config {
 	unsigned outputs;	/* 1..16 scanouts */
 	uint32_t width, height; /* initial size of every output */

@@ -33,7 +33,6 @@ struct gpu_res_table {
 };
 
 #define GPU_DEFAULT_MAX_RESOURCES 16384u
-#define GPU_DEFAULT_MEM_MIB	  256u
 
 int gpu_res_table_init(struct gpu_res_table *t, uint32_t max_count, uint64_t mem_limit);
 /* Frees every resource still in the table with free_fn. */

@@ -8,10 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MEM_MIN_MIB 64
-#define MEM_MAX_MIB (32 * 1024) /* RAM must stay below the 64-bit PCI window */
-#define CPUS_MAX    64
-#define OUTPUTS_MAX 16
+#include "display/display.h"
+#include "gpu/gpu.h"
+
+#define MEM_DEFAULT_MIB 512
+#define MEM_MIN_MIB	64
+#define MEM_MAX_MIB	(32 * 1024) /* RAM must stay below the 64-bit PCI window */
+#define CPUS_MAX	64
+#define RES_MIN		16
+#define RES_MAX		16384
+#define GPU_MEM_MIN_MIB 16
+#define GPU_MEM_MAX_MIB 65536
 
 enum {
 	OPT_TEST_EXIT = 256,
@@ -51,6 +58,9 @@ static const struct option long_opts[] = {
 
 void options_print_run_help(void)
 {
+	char modes[128];
+
+	display_mode_names(modes, sizeof(modes));
 	printf("usage: lkvm-gpu run [options]\n"
 	       "\n"
 	       "Boot a guest under KVM. With no --kernel, boots the built probe guest.\n"
@@ -58,7 +68,7 @@ void options_print_run_help(void)
 	       "  -k, --kernel FILE      bzImage or ELF64 (vmlinux, probe guest)\n"
 	       "  -i, --initrd FILE      initial ramdisk\n"
 	       "  -p, --params TEXT      kernel command line\n"
-	       "  -m, --mem SIZE         guest RAM in MiB, or with a G/M suffix (default 512,\n"
+	       "  -m, --mem SIZE         guest RAM in MiB, or with a G/M suffix (default %d,\n"
 	       "                         %d MiB to %d GiB)\n"
 	       "  -c, --cpus N           vCPUs (default 1, at most %d)\n"
 	       "  -d, --disk FILE[,ro]   virtio-blk disk image, repeatable (at most %d)\n"
@@ -66,11 +76,11 @@ void options_print_run_help(void)
 	       "      --no-rng           no virtio-rng device\n"
 	       "      --no-msix          PCI devices offer INTx only (no MSI-X capability)\n"
 	       "      --name NAME        VM name (control socket, window title)\n"
-	       "      --gpu MODES        virtio-gpu display: headless, wayland, or a list\n"
+	       "      --gpu MODES        virtio-gpu display: %s, or a list\n"
 	       "                         tried in order, e.g. wayland,headless\n"
 	       "      --gpu-outputs N    scanouts, 1 to %d (default 1)\n"
-	       "      --resolution WxH   output size (default 1280x800)\n"
-	       "      --gpu-mem MiB      host memory cap for guest GPU resources (default 256)\n"
+	       "      --resolution WxH   output size (default %ux%u)\n"
+	       "      --gpu-mem MiB      host memory cap for guest GPU resources (default %u)\n"
 	       "      --screenshot FILE  write the last frame as PNG when the VM ends\n"
 	       "      --test-exit        let the guest set the exit status (port 0xf4)\n"
 	       "      --debug            verbose log: host KVM, boot, devices, registers\n"
@@ -80,7 +90,8 @@ void options_print_run_help(void)
 	       "--test-exit; 1 guest crashed (triple fault, KVM error); 2 bad usage or\n"
 	       "setup; 128+N stopped by signal N.\n"
 	       "Serial console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n",
-	       MEM_MIN_MIB, MEM_MAX_MIB / 1024, CPUS_MAX, OPT_MAX_DISKS, OUTPUTS_MAX);
+	       MEM_DEFAULT_MIB, MEM_MIN_MIB, MEM_MAX_MIB / 1024, CPUS_MAX, OPT_MAX_DISKS, modes,
+	       DISPLAY_MAX_OUTPUTS, GPU_DEFAULT_WIDTH, GPU_DEFAULT_HEIGHT, GPU_DEFAULT_MEM_MIB);
 }
 
 /* Whole-string unsigned decimal in [min, max]. */
@@ -150,7 +161,7 @@ static int parse_resolution(const char *s, unsigned *w, unsigned *h)
 	if (!x)
 		return -1;
 	*x = 0;
-	if (parse_uint(buf, 16, 16384, &vw) || parse_uint(x + 1, 16, 16384, &vh))
+	if (parse_uint(buf, RES_MIN, RES_MAX, &vw) || parse_uint(x + 1, RES_MIN, RES_MAX, &vh))
 		return -1;
 	*w = vw;
 	*h = vh;
@@ -165,7 +176,7 @@ static int valid_gpu_modes(const char *s)
 		return 0;
 	strcpy(buf, s);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (strcmp(tok, "headless") && strcmp(tok, "wayland"))
+		if (!display_mode_known(tok))
 			return 0;
 	return s[strlen(s) - 1] != ',';
 }
@@ -182,126 +193,157 @@ fail(char *err, unsigned errlen, const char *fmt, ...)
 	return -1;
 }
 
-int options_parse_run(int argc, char **argv, struct run_options *o, char *err, unsigned errlen)
+static void set_defaults(struct run_options *o)
 {
-	uint64_t v;
-	int c;
-
 	memset(o, 0, sizeof(*o));
-	o->mem_mib = 512;
+	o->mem_mib = MEM_DEFAULT_MIB;
 	o->cpus = 1;
 	o->rng = true;
 	o->msix = true;
 	o->console = CONSOLE_SERIAL;
 	o->gpu_outputs = 1;
-	o->width = 1280;
-	o->height = 800;
-	o->gpu_mem_mib = 256;
-	o->name = NULL;
+	o->width = GPU_DEFAULT_WIDTH;
+	o->height = GPU_DEFAULT_HEIGHT;
+	o->gpu_mem_mib = GPU_DEFAULT_MEM_MIB;
+}
 
+/* An option not handled by the function it was offered to. */
+#define NOT_MINE 1
+
+/* The machine: images, RAM, CPUs, naming, debugging. */
+static int parse_machine_option(int c, char *arg, struct run_options *o, char *err, unsigned errlen)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'k':
+		o->kernel = arg;
+		return 0;
+	case 'i':
+		o->initrd = arg;
+		return 0;
+	case 'p':
+		o->cmdline = arg;
+		return 0;
+	case 'm':
+		if (parse_mem(arg, &o->mem_mib))
+			return fail(err, errlen, "--mem: '%s' is not a size from %d MiB to %d GiB",
+				    arg, MEM_MIN_MIB, MEM_MAX_MIB / 1024);
+		return 0;
+	case 'c':
+		if (parse_uint(arg, 1, CPUS_MAX, &v))
+			return fail(err, errlen, "--cpus: '%s' is not a number from 1 to %d", arg,
+				    CPUS_MAX);
+		o->cpus = v;
+		return 0;
+	case OPT_NAME:
+		if (!*arg || strlen(arg) > 64 || strchr(arg, '/'))
+			return fail(err, errlen, "--name: '%s' must be 1-64 characters without '/'",
+				    arg);
+		o->name = arg;
+		return 0;
+	case OPT_TEST_EXIT:
+		o->test_exit = true;
+		return 0;
+	case OPT_DEBUG:
+		o->debug = true;
+		return 0;
+	}
+	return NOT_MINE;
+}
+
+/* The simple virtio devices and how PCI offers interrupts. */
+static int parse_device_option(int c, char *arg, struct run_options *o, char *err, unsigned errlen)
+{
+	switch (c) {
+	case 'd':
+		if (o->nr_disks == OPT_MAX_DISKS)
+			return fail(err, errlen, "--disk: at most %d disks", OPT_MAX_DISKS);
+		if (parse_disk(arg, &o->disks[o->nr_disks]))
+			return fail(err, errlen, "--disk: '%s' is not FILE or FILE,ro", arg);
+		o->nr_disks++;
+		return 0;
+	case OPT_CONSOLE:
+		if (!strcmp(arg, "serial"))
+			o->console = CONSOLE_SERIAL;
+		else if (!strcmp(arg, "virtio"))
+			o->console = CONSOLE_VIRTIO;
+		else
+			return fail(err, errlen, "--console: '%s' is not serial or virtio", arg);
+		return 0;
+	case OPT_NO_RNG:
+		o->rng = false;
+		return 0;
+	case OPT_NO_MSIX:
+		o->msix = false;
+		return 0;
+	}
+	return NOT_MINE;
+}
+
+/* The GPU and its display. */
+static int parse_gpu_option(int c, char *arg, struct run_options *o, char *err, unsigned errlen)
+{
+	char modes[128];
+	uint64_t v;
+
+	switch (c) {
+	case OPT_GPU:
+		if (!valid_gpu_modes(arg)) {
+			display_mode_names(modes, sizeof(modes));
+			return fail(err, errlen, "--gpu: '%s' is not a list of %s", arg, modes);
+		}
+		o->gpu = arg;
+		return 0;
+	case OPT_GPU_OUTPUTS:
+		if (parse_uint(arg, 1, DISPLAY_MAX_OUTPUTS, &v))
+			return fail(err, errlen, "--gpu-outputs: '%s' is not a number from 1 to %d",
+				    arg, DISPLAY_MAX_OUTPUTS);
+		o->gpu_outputs = v;
+		return 0;
+	case OPT_RESOLUTION:
+		if (parse_resolution(arg, &o->width, &o->height))
+			return fail(err, errlen, "--resolution: '%s' is not WxH (%d to %d each)",
+				    arg, RES_MIN, RES_MAX);
+		return 0;
+	case OPT_GPU_MEM:
+		if (parse_uint(arg, GPU_MEM_MIN_MIB, GPU_MEM_MAX_MIB, &v))
+			return fail(err, errlen,
+				    "--gpu-mem: '%s' is not a number of MiB from %d to %d", arg,
+				    GPU_MEM_MIN_MIB, GPU_MEM_MAX_MIB);
+		o->gpu_mem_mib = v;
+		return 0;
+	case OPT_SCREENSHOT:
+		if (!*arg)
+			return fail(err, errlen, "--screenshot: empty file name");
+		o->screenshot = arg;
+		return 0;
+	}
+	return NOT_MINE;
+}
+
+int options_parse_run(int argc, char **argv, struct run_options *o, char *err, unsigned errlen)
+{
+	int c, r;
+
+	set_defaults(o);
 	optind = 0; /* full reset: parse may run more than once (tests) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:d:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			o->kernel = optarg;
-			break;
-		case 'i':
-			o->initrd = optarg;
-			break;
-		case 'p':
-			o->cmdline = optarg;
-			break;
-		case 'm':
-			if (parse_mem(optarg, &o->mem_mib))
-				return fail(err, errlen,
-					    "--mem: '%s' is not a size from %d MiB to %d GiB",
-					    optarg, MEM_MIN_MIB, MEM_MAX_MIB / 1024);
-			break;
-		case 'c':
-			if (parse_uint(optarg, 1, CPUS_MAX, &v))
-				return fail(err, errlen,
-					    "--cpus: '%s' is not a number from 1 to %d", optarg,
-					    CPUS_MAX);
-			o->cpus = v;
-			break;
-		case 'd':
-			if (o->nr_disks == OPT_MAX_DISKS)
-				return fail(err, errlen, "--disk: at most %d disks", OPT_MAX_DISKS);
-			if (parse_disk(optarg, &o->disks[o->nr_disks]))
-				return fail(err, errlen, "--disk: '%s' is not FILE or FILE,ro",
-					    optarg);
-			o->nr_disks++;
-			break;
-		case OPT_NAME:
-			if (!*optarg || strlen(optarg) > 64 || strchr(optarg, '/'))
-				return fail(err, errlen,
-					    "--name: '%s' must be 1-64 characters without '/'",
-					    optarg);
-			o->name = optarg;
-			break;
-		case OPT_CONSOLE:
-			if (!strcmp(optarg, "serial"))
-				o->console = CONSOLE_SERIAL;
-			else if (!strcmp(optarg, "virtio"))
-				o->console = CONSOLE_VIRTIO;
-			else
-				return fail(err, errlen, "--console: '%s' is not serial or virtio",
-					    optarg);
-			break;
-		case OPT_NO_RNG:
-			o->rng = false;
-			break;
-		case OPT_NO_MSIX:
-			o->msix = false;
-			break;
-		case OPT_TEST_EXIT:
-			o->test_exit = true;
-			break;
-		case OPT_DEBUG:
-			o->debug = true;
-			break;
-		case OPT_GPU:
-			if (!valid_gpu_modes(optarg))
-				return fail(err, errlen,
-					    "--gpu: '%s' is not a list of headless, wayland",
-					    optarg);
-			o->gpu = optarg;
-			break;
-		case OPT_GPU_OUTPUTS:
-			if (parse_uint(optarg, 1, OUTPUTS_MAX, &v))
-				return fail(err, errlen,
-					    "--gpu-outputs: '%s' is not a number from 1 to %d",
-					    optarg, OUTPUTS_MAX);
-			o->gpu_outputs = v;
-			break;
-		case OPT_RESOLUTION:
-			if (parse_resolution(optarg, &o->width, &o->height))
-				return fail(err, errlen,
-					    "--resolution: '%s' is not WxH (16 to 16384 each)",
-					    optarg);
-			break;
-		case OPT_GPU_MEM:
-			if (parse_uint(optarg, 16, 65536, &v))
-				return fail(
-				    err, errlen,
-				    "--gpu-mem: '%s' is not a number of MiB from 16 to 65536",
-				    optarg);
-			o->gpu_mem_mib = v;
-			break;
-		case OPT_SCREENSHOT:
-			if (!*optarg)
-				return fail(err, errlen, "--screenshot: empty file name");
-			o->screenshot = optarg;
-			break;
-		case 'h':
+		if (c == 'h')
 			return 1;
-		case ':':
+		if (c == ':')
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-		default:
+		r = parse_machine_option(c, optarg, o, err, errlen);
+		if (r == NOT_MINE)
+			r = parse_device_option(c, optarg, o, err, errlen);
+		if (r == NOT_MINE)
+			r = parse_gpu_option(c, optarg, o, err, errlen);
+		if (r == NOT_MINE)
 			return fail(err, errlen, "unknown option '%s' (see lkvm-gpu run --help)",
 				    argv[optind - 1]);
-		}
+		if (r)
+			return r;
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see lkvm-gpu run --help)",
