@@ -96,27 +96,32 @@ static int add_disks(struct machine *m, const struct run_options *o)
 	return 0;
 }
 
-static int add_rng(struct machine *m, const struct run_options *o)
+/* A device created without parameters (dev NULL: creation failed): put it
+ * on the bus, or free it. */
+static int add_plain(struct machine *m, bool msix, const char *name,
+		     const struct virtio_dev_ops *ops, void *dev, void (*destroy)(void *dev))
 {
-	struct virtio_rng *rng = virtio_rng_create();
-
-	if (!rng || add_fn(m, o->msix, &virtio_rng_ops, rng, destroy_rng)) {
-		virtio_rng_destroy(rng);
-		log_error("virtio-rng: cannot create");
+	if (!dev || add_fn(m, msix, ops, dev, destroy)) {
+		if (dev)
+			destroy(dev);
+		log_error("%s: cannot create", name);
 		return -1;
 	}
 	return 0;
+}
+
+static int add_rng(struct machine *m, const struct run_options *o)
+{
+	return add_plain(m, o->msix, "virtio-rng", &virtio_rng_ops, virtio_rng_create(),
+			 destroy_rng);
 }
 
 static int add_console(struct machine *m, const struct run_options *o)
 {
 	struct virtio_console *con = virtio_console_create();
 
-	if (!con || add_fn(m, o->msix, &virtio_console_ops, con, destroy_console)) {
-		virtio_console_destroy(con);
-		log_error("virtio-console: cannot create");
+	if (add_plain(m, o->msix, "virtio-console", &virtio_console_ops, con, destroy_console))
 		return -1;
-	}
 	m->vcon = con;
 	return 0;
 }
