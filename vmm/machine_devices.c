@@ -78,8 +78,9 @@ static int add_disks(struct machine *m, const struct run_options *o)
 
 	for (unsigned i = 0; i < o->nr_disks; i++) {
 		const struct disk_option *d = &o->disks[i];
-		struct virtio_blk *b =
-		    virtio_blk_create(d->path, d->read_only, i, err, sizeof(err));
+		struct virtio_blk_params p = {
+		    .path = d->path, .read_only = d->read_only, .index = i};
+		struct virtio_blk *b = virtio_blk_create(&p, err, sizeof(err));
 		int r;
 
 		if (!b) {
