@@ -122,7 +122,7 @@ fuzz: $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_gpu $(B)/fuzz/fuzz_virtio_pci
 	cd $(B)/fuzz && ./fuzz_virtio_pci -runs=$(FUZZ_VPCI_RUNS) -max_len=36000 -seed=1
 
 format:
-	clang-format -i $(LIB_SRC) main.c $(wildcard */*.h) $(UNIT_SRC)
+	clang-format -i $(LIB_SRC) main.c $(foreach d,$(SUBDIRS),$(wildcard $(d)/*.h)) $(UNIT_SRC)
 
 clean:
 	rm -rf $(B) lkvm-gpu
