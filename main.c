@@ -4,10 +4,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "kvm/control.h"
+#include "vmm/control.h"
 #include "util/log.h"
-#include "kvm/options.h"
-#include "kvm/run.h"
+#include "vmm/options.h"
+#include "vmm/run.h"
 #include "kvm/vcpu.h"
 
 #define LKVM_GPU_VERSION "0.1.0"

@@ -14,6 +14,24 @@ static const struct backend backends[] = {
     {"headless", display_headless_open},
     {"wayland", display_wayland_open},
 };
+#define NR_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+bool display_mode_known(const char *name)
+{
+	for (size_t i = 0; i < NR_BACKENDS; i++)
+		if (!strcmp(name, backends[i].name))
+			return true;
+	return false;
+}
+
+void display_mode_names(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < NR_BACKENDS && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s", i ? ", " : "", backends[i].name);
+}
 
 struct display *display_open(const char *modes, const struct display_config *cfg, char *err,
 			     size_t errlen)

@@ -109,6 +109,12 @@ struct display_config {
 struct display *display_open(const char *modes, const struct display_config *cfg, char *err,
 			     size_t errlen);
 
+/* Whether display_open() knows the mode name ("headless", "wayland"). */
+bool display_mode_known(const char *name);
+/* The known mode names, comma-separated ("headless, wayland"), for help and
+ * error text; truncated to len. */
+void display_mode_names(char *buf, size_t len);
+
 /* Per-backend constructors: NULL with one line in err on failure. */
 /* For backends: calloc a backend struct of size bytes whose first member is
  * struct display, filled from cfg with ops. NULL with err ("NAME: ...") if

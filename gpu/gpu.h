@@ -18,7 +18,9 @@
 #define GPU_CTRL_QUEUE_SIZE   256
 #define GPU_CURSOR_QUEUE_SIZE 16
 
-/* Defaults for the command line (one place). */
+/* Defaults: the size of every output (--resolution), the host memory cap
+ * for guest resources (--gpu-mem; also used when mem_limit is 0) and the
+ * resource count cap. */
 #define GPU_DEFAULT_WIDTH	  1280u
 #define GPU_DEFAULT_HEIGHT	  800u
 #define GPU_DEFAULT_MEM_MIB	  256u

@@ -44,7 +44,9 @@
 /* Port I/O. */
 #define PORT_I8042_DATA 0x60
 #define PORT_I8042_CMD	0x64
+#define PORT_POST	0x80 /* POST codes; Linux's I/O delay */
 #define PORT_TEST_EXIT	0xf4
+#define PORT_GUEST_TRAP 0xfe /* the probe guest's exception stubs write the vector */
 #define PORT_COM1	0x3f8
 #define PORT_PCI_CONFIG 0xcf8 /* 0xcf8-0xcff */
 /* HW-reduced ACPI sleep registers (FADT SLEEP_CONTROL_REG/SLEEP_STATUS_REG),
@@ -60,5 +62,14 @@
 #define IRQ_PCI_INTX_BASE 16
 #define IRQ_PCI_INTX_NR	  8
 #define GSI_MSI_BASE	  24
+
+/* The INTx wiring rule, one definition for every table and device that
+ * states it (MP table, ACPI _PRT, PCI Interrupt Line, the KVM line a
+ * device raises): PCI device d, pin p (0 = INTA .. 3 = INTD) goes to
+ * IOAPIC pin 16 + (d + p) % 8, level, active low. */
+static inline unsigned pci_intx_gsi(unsigned dev, unsigned pin)
+{
+	return IRQ_PCI_INTX_BASE + (dev + pin) % IRQ_PCI_INTX_NR;
+}
 
 #endif

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvm/boot.h"
+#include "kvm/boot/boot.h"
 #include "kvm/cpuid.h"
 #include "util/log.h"
 
@@ -25,6 +25,12 @@
 
 static unsigned long long t0_ns, main_ns;
 static atomic_bool first_run_logged;
+static __thread struct vcpu *self;
+
+struct vcpu *vcpu_self(void)
+{
+	return self;
+}
 
 void vcpu_set_t0_ns(unsigned long long spawn, unsigned long long main_start)
 {
@@ -154,49 +160,11 @@ void vcpu_dump_regs(struct vcpu *v)
 		 s.tr.selector);
 }
 
-static void crash(struct vcpu *v)
+void vcpu_crash(struct vcpu *v)
 {
 	if (log_debug_enabled)
 		vcpu_dump_regs(v);
 	vm_request_stop(v->vm, STATUS_GUEST_CRASH);
-}
-
-/* Vectors that push an error code (SDM vol. 3, 6.3.1). */
-static bool vector_has_error_code(unsigned vec)
-{
-	return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 ||
-	       vec == 30;
-}
-
-/* The probe guest's stub pushed the vector and wrote it here: decode the
- * exception frame above it from guest memory. */
-static void report_guest_trap(struct vcpu *v, uint32_t vector)
-{
-	struct kvm_regs r;
-	struct kvm_sregs s;
-	uint64_t frame[6] = {0};
-	uint64_t at;
-	bool ec = vector_has_error_code(vector);
-
-	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
-		log_error("guest: unexpected exception vector %u on vCPU %u", vector, v->id);
-		crash(v);
-		return;
-	}
-	at = r.rsp + 8; /* skip the pushed vector */
-	if (!guest_mem_read(&v->vm->mem, at, frame, sizeof(frame))) {
-		log_error("guest: unexpected exception vector %u on vCPU %u (frame at %#" PRIx64
-			  " unreadable)",
-			  vector, v->id, at);
-		crash(v);
-		return;
-	}
-	log_error("guest: unexpected exception vector %u on vCPU %u: error code %#" PRIx64
-		  " rip %#" PRIx64 " cs %#" PRIx64 " rflags %#" PRIx64 " rsp %#" PRIx64
-		  " ss %#" PRIx64 " cr2 %#llx",
-		  vector, v->id, ec ? frame[0] : 0, frame[ec], frame[ec + 1], frame[ec + 2],
-		  frame[ec + 3], frame[ec + 4], s.cr2);
-	crash(v);
 }
 
 /* Guests probe many absent ports and addresses (Linux looks for legacy
@@ -225,13 +193,6 @@ static void handle_io(struct vcpu *v)
 	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
 
 	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size) {
-		if (run->io.port == PORT_GUEST_TRAP && is_write) {
-			uint32_t vec = 0;
-
-			memcpy(&vec, data, run->io.size < 4 ? run->io.size : 4);
-			report_guest_trap(v, vec);
-			return;
-		}
 		if (!bus_dispatch(&v->vm->pio, run->io.port, data, run->io.size, is_write)) {
 			if (!is_write)
 				memset(data, 0xff, run->io.size);
@@ -291,7 +252,7 @@ static void handle_internal_error(struct vcpu *v)
 		for (unsigned i = 0; i < run->internal.ndata && i < 16; i++)
 			log_error("  data[%u] = %#llx", i, run->internal.data[i]);
 	}
-	crash(v);
+	vcpu_crash(v);
 }
 
 /* Returns false when the thread should leave its loop. */
@@ -313,13 +274,13 @@ static bool handle_exit(struct vcpu *v)
 		/* Only without an in-kernel LAPIC; ours has one. A halt that
 		 * reaches us can never be woken. */
 		log_error("vCPU %u halted with no way to wake it", v->id);
-		crash(v);
+		vcpu_crash(v);
 		return false;
 	case KVM_EXIT_SHUTDOWN:
 		log_error("guest triple fault on vCPU %u (KVM_EXIT_SHUTDOWN): the guest hit an "
 			  "exception it could not handle",
 			  v->id);
-		crash(v);
+		vcpu_crash(v);
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		switch (run->system_event.type) {
@@ -330,7 +291,7 @@ static bool handle_exit(struct vcpu *v)
 		default:
 			log_error("guest system event %u on vCPU %u", run->system_event.type,
 				  v->id);
-			crash(v);
+			vcpu_crash(v);
 		}
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
@@ -339,11 +300,11 @@ static bool handle_exit(struct vcpu *v)
 	case KVM_EXIT_FAIL_ENTRY:
 		log_error("KVM could not enter vCPU %u: hardware entry failure reason %#llx", v->id,
 			  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-		crash(v);
+		vcpu_crash(v);
 		return false;
 	default:
 		log_error("unexpected KVM exit reason %u on vCPU %u", run->exit_reason, v->id);
-		crash(v);
+		vcpu_crash(v);
 		return false;
 	}
 }
@@ -355,6 +316,7 @@ static void *vcpu_thread(void *arg)
 
 	snprintf(name, sizeof(name), "vcpu%u", v->id);
 	pthread_setname_np(pthread_self(), name);
+	self = v;
 
 	while (!vm_stopping(v->vm)) {
 		if (v->id == 0 && !atomic_exchange(&first_run_logged, true)) {
@@ -371,7 +333,7 @@ static void *vcpu_thread(void *arg)
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			log_error("KVM_RUN on vCPU %u: %s", v->id, strerror(errno));
-			crash(v);
+			vcpu_crash(v);
 			break;
 		}
 		if (!handle_exit(v))

@@ -1,7 +1,6 @@
 /* vCPU threads: KVM_RUN, then dispatch port I/O and MMIO exits to the VM's
  * buses. Anything the guest cannot continue from (triple fault, KVM internal
- * error, an unexpected exception reported by the probe guest) is decoded
- * into a clear message and stops the VM with status 1. */
+ * error) is decoded into a clear message and stops the VM with status 1. */
 #ifndef LKVM_VCPU_H
 #define LKVM_VCPU_H
 
@@ -14,9 +13,6 @@
 struct kvm_cpuid2;
 struct kvm_run;
 struct boot_result;
-
-/* Port the probe guest's exception stubs write the vector number to. */
-#define PORT_GUEST_TRAP 0xfe
 
 struct vcpu {
 	struct vm *vm;
@@ -39,6 +35,12 @@ void vcpu_join(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
 /* Print registers (with --debug on a crash). */
 void vcpu_dump_regs(struct vcpu *v);
+/* The guest cannot go on: print registers with --debug, stop the VM with
+ * status 1. */
+void vcpu_crash(struct vcpu *v);
+/* The vCPU whose exit the calling thread is handling, NULL off vCPU
+ * threads: lets a port device ask which CPU wrote to it. */
+struct vcpu *vcpu_self(void);
 
 /* For the "first KVM_RUN" --debug line: CLOCK_MONOTONIC ns when the caller
  * spawned us (0 if unknown) and when main() started. */

@@ -349,17 +349,6 @@ int vm_msi_route_clear(struct vm *vm, uint32_t gsi)
 	return ret;
 }
 
-int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data)
-{
-	struct kvm_msi m = {
-	    .address_lo = (uint32_t)addr,
-	    .address_hi = (uint32_t)(addr >> 32),
-	    .data = data,
-	};
-
-	return ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &m) < 0 ? -errno : 0;
-}
-
 void vm_request_stop(struct vm *vm, int status)
 {
 	pthread_mutex_lock(&vm->stop_lock);

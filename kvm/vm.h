@@ -65,6 +65,5 @@ int vm_irqfd(struct vm *vm, uint32_t gsi, int fd, int resample_fd, bool deassign
 int vm_gsi_alloc(struct vm *vm); /* MSI GSI or -errno */
 int vm_msi_route_set(struct vm *vm, uint32_t gsi, uint64_t addr, uint32_t data); /* add/update */
 int vm_msi_route_clear(struct vm *vm, uint32_t gsi);
-int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data);
 
 #endif

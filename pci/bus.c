@@ -6,7 +6,6 @@
 
 #include "kvm/layout.h"
 #include "util/log.h"
-#include "kvm/mptable.h"
 
 #define CF8_ENABLE (1u << 31)
 

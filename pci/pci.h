@@ -62,7 +62,7 @@ int pci_bus_init(struct pci_bus *b, struct bus *pio, struct bus *mmio);
 void pci_bus_exit(struct pci_bus *b);
 
 /* Add a device at the next free slot: allocate its declared BARs,
- * set the Interrupt Line to the MP table's pci_intx_gsi() (kvm/mptable.h),
+ * set the Interrupt Line to the MP table's pci_intx_gsi() (kvm/layout.h),
  * enable decode (as firmware would) and map
  * the BARs. -ENOSPC when slots or windows run out. */
 int pci_dev_add(struct pci_bus *b, struct pci_dev *d);

@@ -315,9 +315,10 @@ static void fill_config(struct virtio_blk *b)
 	memcpy(b->config, &c, sizeof(b->config));
 }
 
-struct virtio_blk *virtio_blk_create(const char *path, bool ro, unsigned index, char *err,
-				     size_t errlen)
+struct virtio_blk *virtio_blk_create(const struct virtio_blk_params *p, char *err, size_t errlen)
 {
+	const char *path = p->path;
+	bool ro = p->read_only;
 	struct virtio_blk *b = calloc(1, sizeof(*b));
 	struct stat st;
 	uint64_t size;
@@ -349,7 +350,7 @@ struct virtio_blk *virtio_blk_create(const char *path, bool ro, unsigned index, 
 	}
 	b->read_only = ro;
 	b->sectors = size / SECTOR; /* a trailing partial sector is not exposed */
-	snprintf(id, sizeof(id), "lkvm-blk%u", index);
+	snprintf(id, sizeof(id), "lkvm-blk%u", p->index);
 	memcpy(b->id, id, strlen(id) < sizeof(b->id) ? strlen(id) : sizeof(b->id));
 	fill_config(b);
 	return b;

@@ -30,10 +30,17 @@ struct virtio_blk {
 
 extern const struct virtio_dev_ops virtio_blk_ops;
 
-/* Open path (read-only if ro). On failure returns NULL with one line in err
- * naming the file and the reason. index names the disk in its id. */
-struct virtio_blk *virtio_blk_create(const char *path, bool ro, unsigned index, char *err,
-				     size_t errlen);
+/* What the machine asks of one disk. (Not "config": struct
+ * virtio_blk_config is the device's config space in linux/virtio_blk.h.) */
+struct virtio_blk_params {
+	const char *path; /* image file or block device */
+	bool read_only;
+	unsigned index; /* names the disk in its id: lkvm-blkN */
+};
+
+/* Open the disk. On failure returns NULL with one line in err naming the
+ * file and the reason. */
+struct virtio_blk *virtio_blk_create(const struct virtio_blk_params *p, char *err, size_t errlen);
 void virtio_blk_destroy(struct virtio_blk *b);
 
 /* One request (exposed for tests): returns bytes written to the guest. */

@@ -10,7 +10,7 @@
 
 #include "util/eventfd.h"
 #include "util/log.h"
-#include "kvm/mptable.h"
+#include "kvm/layout.h"
 #include "virtio/pci_internal.h"
 
 #define VIRTIO_PCI_VENDOR    0x1af4

@@ -62,7 +62,7 @@ static void init_once(void)
 	if (fd < 0 || ftruncate(fd, 65536))
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	blk = virtio_blk_create(path, false, 0, NULL, 0);
+	blk = virtio_blk_create(&(struct virtio_blk_params){.path = path}, NULL, 0);
 	if (!blk)
 		abort();
 	ops = virtio_blk_ops;

@@ -1,9 +1,9 @@
 /* ACPI tables: checksums, the pointers between tables, FADT sleep/reset
  * registers, MADT entries, MCFG, and the DSDT's AML (_S5, _PRT). */
 #include "test_boot_util.h"
-#include "kvm/acpi.h"
-#include "kvm/acpi_aml.h"
-#include "kvm/mptable.h"
+#include "kvm/boot/acpi.h"
+#include "kvm/boot/acpi_aml.h"
+#include "kvm/boot/mptable.h"
 
 static struct test_guest g;
 static uint64_t rsdp;

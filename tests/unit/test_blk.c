@@ -40,7 +40,8 @@ static void make_disk(void)
 
 static void open_disk(bool ro)
 {
-	blk = virtio_blk_create(path, ro, 0, err, sizeof(err));
+	blk = virtio_blk_create(&(struct virtio_blk_params){.path = path, .read_only = ro}, err,
+				sizeof(err));
 	cr_assert_not_null(blk);
 	blk->mem = &b.gm;
 }
@@ -280,9 +281,13 @@ Test(blk, short_header_and_missing_status)
 
 Test(blk, missing_image_is_a_clear_error)
 {
-	cr_expect_null(virtio_blk_create("/nonexistent/disk.img", false, 1, err, sizeof(err)));
+	cr_expect_null(virtio_blk_create(
+	    &(struct virtio_blk_params){.path = "/nonexistent/disk.img", .index = 1}, err,
+	    sizeof(err)));
 	cr_expect_str_eq(err, "disk /nonexistent/disk.img: cannot open: No such file or directory");
-	cr_expect_null(virtio_blk_create("/tmp", true, 1, err, sizeof(err)));
+	cr_expect_null(virtio_blk_create(
+	    &(struct virtio_blk_params){.path = "/tmp", .read_only = true, .index = 1}, err,
+	    sizeof(err)));
 	cr_expect_str_eq(err, "disk /tmp: not a regular file or block device");
 }
 

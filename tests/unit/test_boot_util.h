@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvm/boot.h"
+#include "kvm/boot/boot.h"
 #include "kvm/guest_mem.h"
 #include "kvm/layout.h"
 

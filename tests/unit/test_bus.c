@@ -4,7 +4,7 @@
 
 #include "kvm/bus.h"
 #include "kvm/guest_mem.h"
-#include "kvm/term.h"
+#include "vmm/term.h"
 
 struct rec {
 	uint64_t off;

@@ -1,7 +1,7 @@
 /* MP table: found where Linux scans, checksums right, one CPU entry per
- * vCPU, interrupt wiring as documented in kvm/mptable.h. */
+ * vCPU, interrupt wiring as documented in kvm/boot/mptable.h. */
 #include "test_boot_util.h"
-#include "kvm/mptable.h"
+#include "kvm/boot/mptable.h"
 
 static struct test_guest g;
 

@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "kvm/options.h"
+#include "vmm/options.h"
 
 static int parse(struct run_options *o, char *err, const char *const *args)
 {
@@ -28,6 +28,7 @@ Test(options, defaults)
 	cr_assert_eq(o.mem_mib, 512);
 	cr_assert_eq(o.cpus, 1);
 	cr_assert(o.rng);
+	cr_assert(o.msix);
 	cr_assert_null(o.kernel);
 	cr_assert_eq(o.width, 1280);
 	cr_assert_eq(o.height, 800);
@@ -112,6 +113,23 @@ Test(options, no_msix_and_no_rng)
 	char err[256];
 
 	cr_assert_eq(PARSE("--no-msix", "--no-rng"), 0, "%s", err);
-	cr_assert(o.pci_nomsi);
+	cr_assert(!o.msix);
 	cr_assert_not(o.rng);
+}
+
+Test(options, gpu_backend)
+{
+	struct run_options o;
+	char err[256];
+
+	cr_assert_eq(PARSE("--gpu", "headless"), 0);
+	cr_assert_eq(o.gpu_backend, GPU_BACKEND_2D, "2D is the default");
+	cr_assert_eq(PARSE("--gpu", "headless", "--gpu-backend", "virgl"), 0);
+	cr_assert_eq(o.gpu_backend, GPU_BACKEND_VIRGL);
+	cr_assert_eq(PARSE("--gpu", "headless", "--gpu-backend", "2d"), 0);
+	cr_assert_eq(o.gpu_backend, GPU_BACKEND_2D);
+	cr_assert_eq(PARSE("--gpu", "headless", "--gpu-backend", "vulkan"), -1);
+	cr_assert_str_eq(err, "--gpu-backend: 'vulkan' is not 2d or virgl");
+	cr_assert_eq(PARSE("--gpu-backend", "virgl"), -1);
+	cr_assert_str_eq(err, "--gpu-backend needs --gpu");
 }

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "kvm/layout.h"
-#include "kvm/mptable.h"
 #include "pci/pci.h"
 
 static struct bus pio, mmio;

@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "kvm/uart.h"
+#include "kvm/hw/uart.h"
 
 struct sink {
 	uint8_t out[64];

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kvm/mptable.h"
+#include "kvm/layout.h"
 #include "tests/unit/vq_builder.h"
 #include "virtio/pci_transport.h"
 

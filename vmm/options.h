@@ -1,0 +1,48 @@
+/* `lkvm-gpu run` options: parsed once in main, read only by the composition
+ * root (vmm/), which turns them into each device's own config. */
+#ifndef LKVM_VMM_OPTIONS_H
+#define LKVM_VMM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define OPT_MAX_DISKS 8
+
+struct disk_option {
+	const char *path;
+	bool read_only;
+};
+
+enum console_kind { CONSOLE_SERIAL, CONSOLE_VIRTIO };
+
+struct run_options {
+	const char *kernel; /* NULL: the built probe guest */
+	const char *initrd;
+	const char *cmdline;
+	const char *name; /* VM name (control socket, window title) */
+	uint64_t mem_mib;
+	unsigned cpus;
+	bool test_exit;
+	bool debug;
+	enum console_kind console;
+	struct disk_option disks[OPT_MAX_DISKS];
+	unsigned nr_disks;
+	bool rng;  /* virtio-rng, on by default */
+	bool msix; /* PCI devices offer MSI-X (on by default; off: --no-msix, INTx only) */
+
+	/* GPU and its display */
+	const char *gpu; /* NULL: no GPU; "headless", "wayland", "wayland,headless" */
+	enum gpu_backend_kind { GPU_BACKEND_2D, GPU_BACKEND_VIRGL } gpu_backend;
+	bool gpu_backend_set;
+	unsigned gpu_outputs;
+	unsigned width, height;
+	uint64_t gpu_mem_mib;
+	const char *screenshot;
+};
+
+/* Parse argv of `run` (argv[0] is "run"). On error writes one line to err and
+ * returns -1; on --help returns 1. Pure: no I/O. */
+int options_parse_run(int argc, char **argv, struct run_options *o, char *err, unsigned errlen);
+void options_print_run_help(void);
+
+#endif

@@ -1,0 +1,154 @@
+/* `lkvm-gpu run`: build the machine, run it until something asks it to
+ * stop, tear it down. The main thread owns the terminal, the signals (a
+ * signalfd) and the control socket; the vCPUs run on their own threads. */
+#include "vmm/run.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "virtio/console.h"
+#include "vmm/machine.h"
+#include "vmm/term.h"
+
+#define STATUS_SETUP_ERROR 2
+
+static void noop_handler(int sig)
+{
+	(void)sig;
+}
+
+/* SIGINT/SIGTERM/SIGHUP are read through a signalfd by the main thread;
+ * every thread created later inherits the blocked mask, so this runs before
+ * the machine is built. SIGUSR1 only kicks vCPUs out of KVM_RUN. Returns
+ * the signalfd or -1. */
+static int setup_signals(void)
+{
+	struct sigaction sa = {.sa_handler = noop_handler};
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void handle_signal(struct machine *m, int signal_fd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(signal_fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	log_info("received signal %u, shutting down", si.ssi_signo);
+	vm_request_stop(&m->vm, 128 + si.ssi_signo);
+}
+
+/* Returns false once stdin is finished (EOF or error). */
+static bool handle_stdin(struct machine *m, bool interactive, struct term_escape *esc)
+{
+	uint8_t in[256], out[2 * sizeof(in) + 1];
+	unsigned space = serial_input_space(&m->serial);
+	size_t n, want = space < sizeof(in) ? space : sizeof(in);
+	ssize_t got;
+	bool quit = false;
+
+	if (want == 0)
+		return true;
+	got = read(STDIN_FILENO, in, want);
+	if (got < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (got == 0)
+		return false;
+	if (interactive) {
+		n = term_escape_filter(esc, in, got, out, &quit);
+		if (quit) {
+			log_info("Ctrl-A x: stopping the VM");
+			vm_request_stop(&m->vm, 0);
+		}
+	} else {
+		memcpy(out, in, got);
+		n = got;
+	}
+	serial_input(&m->serial, out, n);
+	if (m->vcon)
+		virtio_console_feed(m->vcon, out, n);
+	return true;
+}
+
+static void main_loop(struct machine *m, int signal_fd, bool interactive)
+{
+	struct term_escape esc = {0};
+	bool stdin_open = true;
+
+	while (!vm_stopping(&m->vm)) {
+		struct pollfd p[4] = {
+		    {.fd = m->vm.stop_fd, .events = POLLIN},
+		    {.fd = signal_fd, .events = POLLIN},
+		    {.fd = m->control.listen_fd, .events = POLLIN},
+		    {.fd = -1, .events = POLLIN},
+		};
+		/* Stop reading stdin while the UART FIFO is full; re-check soon. */
+		bool room = serial_input_space(&m->serial) > 0;
+
+		if (stdin_open && room)
+			p[3].fd = STDIN_FILENO;
+		if (poll(p, 4, room ? -1 : 20) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents & POLLIN)
+			handle_signal(m, signal_fd);
+		if (p[2].revents & POLLIN)
+			control_serve(&m->control);
+		if (p[3].revents & (POLLIN | POLLHUP | POLLERR))
+			stdin_open = handle_stdin(m, interactive, &esc);
+		if (p[3].revents & POLLNVAL)
+			stdin_open = false;
+	}
+}
+
+/* The exit screenshot is taken once the vCPUs stopped: the last frame. */
+static void exit_screenshot(struct machine *m, const char *path)
+{
+	char err[512];
+
+	if (!m->display || !path)
+		return;
+	if (machine_screenshot(m, path, err, sizeof(err)))
+		log_error("--screenshot %s: %s", path, err);
+}
+
+int run_vm(const struct run_options *o)
+{
+	struct machine m;
+	int status = STATUS_SETUP_ERROR;
+	bool interactive;
+	int signal_fd;
+
+	log_debug_enabled = o->debug;
+	signal_fd = setup_signals();
+	if (signal_fd < 0)
+		return STATUS_SETUP_ERROR;
+	if (machine_build(&m, o))
+		goto out;
+	interactive = term_raw_enable();
+	if (machine_start(&m))
+		vm_request_stop(&m.vm, STATUS_SETUP_ERROR);
+	main_loop(&m, signal_fd, interactive);
+	status = m.vm.exit_status;
+	machine_stop(&m);
+	exit_screenshot(&m, o->screenshot);
+out:
+	machine_teardown(&m);
+	term_raw_restore();
+	close(signal_fd);
+	return status;
+}
