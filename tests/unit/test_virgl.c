@@ -478,6 +478,27 @@ Test(virgl, read_pixels_returns_what_was_transferred_at_its_place)
 	free(mem);
 }
 
+/* The renderer detaches an unreferenced resource from every context; the
+ * context's surface on it must not be a way to reach freed memory. */
+Test(virgl, unref_while_attached_and_drawn_to)
+{
+	cr_assert_eq(gpu_virgl_ctx_create(v, 1, "u", 1), GPU_OK);
+	uint8_t *mem = make_target(1, 1, W * H * 4);
+	submit_clear(1, 1, 1.0f, 0.0f, 0.0f, 1.0f);
+	cr_assert_eq(gpu_virgl_res_unref(v, 1), GPU_OK);
+	cr_assert_eq(gpu_virgl_ctx_attach(v, 1, 1), GPU_E_RES_UNKNOWN);
+	struct vstream s = {.n = 0};
+	vs_clear_color(&s, 0.0f, 1.0f, 0.0f, 1.0f);
+	gpu_virgl_submit(v, 1, s.d, s.n * 4); /* either answer, never a crash */
+	uint8_t *mem2 = make_target(1, 2, W * H * 4);
+	submit_clear(1, 2, 0.0f, 0.0f, 1.0f, 1.0f);
+	struct gpu_virgl_xfer t = whole(1, 2);
+	cr_assert_eq(gpu_virgl_transfer_from_host(v, &t), GPU_OK);
+	cr_assert_eq(r32(mem2, 0), 0xff0000ff, "blue BGRA: %08x", r32(mem2, 0));
+	free(mem);
+	free(mem2);
+}
+
 Test(virgl, open_twice_is_busy)
 {
 	struct gpu_virgl *other;
