@@ -5,9 +5,12 @@
  *
  * Threads: virglrenderer is a process-wide singleton bound to the GL
  * contexts it makes current, so one gpu_virgl may be open at a time and
- * every call below must come from one thread, the GPU worker (open and
- * close included). Fences: put gpu_virgl_fence_fd() in the worker's epoll
- * set; when it is readable call gpu_virgl_retire(). No timers.
+ * its calls must come from one thread at a time: the GPU worker. open may
+ * run elsewhere (it leaves no context current); to move on to another
+ * thread afterwards, call gpu_virgl_release_thread() on the old one first.
+ * (virglrenderer's own fence thread also calls our make_current.) Fences:
+ * put gpu_virgl_fence_fd() in the worker's epoll set; when it is readable
+ * call gpu_virgl_retire(). No timers.
  *
  * Errors are enum gpu_err (gpu/error.h), which gpu_err_to_resp() maps to
  * VIRTIO_GPU_RESP_ERR_*. */
@@ -49,6 +52,9 @@ int gpu_virgl_open(const struct gpu_virgl_limits *lim, struct gpu_virgl **out);
 /* Frees every resource and context, cleans virglrenderer up, closes EGL. */
 void gpu_virgl_close(struct gpu_virgl *v);
 const char *gpu_virgl_renderer(const struct gpu_virgl *v); /* GL_RENDERER */
+/* Leave no GL context current on the calling thread, so that the next
+ * call may come from another one. */
+void gpu_virgl_release_thread(struct gpu_virgl *v);
 /* Device reset: every resource and context goes, fences in flight are
  * forgotten (never reported); capsets, EGL and the fence fd stay. */
 void gpu_virgl_reset(struct gpu_virgl *v);
@@ -60,7 +66,7 @@ enum gpu_err gpu_virgl_capset_info(const struct gpu_virgl *v, uint32_t index, ui
 				   uint32_t *max_version, uint32_t *max_size);
 /* Fills max_size bytes of buf (zeroed first; len must be >= max_size).
  * GPU_E_BAD_CAPSET for an id not listed or version > max_version. */
-enum gpu_err gpu_virgl_capset(const struct gpu_virgl *v, uint32_t id, uint32_t version, void *buf,
+enum gpu_err gpu_virgl_capset(struct gpu_virgl *v, uint32_t id, uint32_t version, void *buf,
 			      size_t len);
 
 /* ctx_id 0 or in use: GPU_E_BAD_CONTEXT; past the cap: GPU_E_TOO_MANY.

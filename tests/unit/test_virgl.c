@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -497,6 +498,36 @@ Test(virgl, unref_while_attached_and_drawn_to)
 	cr_assert_eq(r32(mem2, 0), 0xff0000ff, "blue BGRA: %08x", r32(mem2, 0));
 	free(mem);
 	free(mem2);
+}
+
+/* The device opens the renderer where it is built and uses it on its
+ * worker: one thread at a time, handed over by gpu_virgl_release_thread. */
+static void *worker(void *arg)
+{
+	const uint8_t *mem;
+
+	cr_assert_eq(gpu_virgl_ctx_create(v, 1, "worker", 6), GPU_OK);
+	mem = make_target(1, 1, W * H * 4);
+	submit_clear(1, 1, 0.0f, 1.0f, 0.0f, 1.0f);
+	struct gpu_virgl_xfer t = whole(1, 1);
+	cr_assert_eq(gpu_virgl_transfer_from_host(v, &t), GPU_OK);
+	cr_assert_eq(r32(mem, 0), 0xff00ff00, "green BGRA: %08x", r32(mem, 0));
+	gpu_virgl_release_thread(v);
+	return (void *)mem;
+}
+
+Test(virgl, used_on_a_worker_thread_then_closed_on_the_opener)
+{
+	pthread_t th;
+	void *mem;
+
+	cr_assert_eq(pthread_create(&th, NULL, worker, NULL), 0);
+	cr_assert_eq(pthread_join(th, &mem), 0);
+	struct gpu_virgl_box r = {0, 0, 0, 1, 1, 1};
+	uint32_t px = 0;
+	cr_assert_eq(gpu_virgl_read_pixels(v, 1, &r, &px, 4, 4), GPU_OK, "back on this thread");
+	cr_assert_eq(px, 0xff00ff00);
+	free(mem);
 }
 
 Test(virgl, open_twice_is_busy)
