@@ -326,35 +326,27 @@ enum gpu_err gpu_virgl_ctx_destroy(struct gpu_virgl *v, uint32_t ctx_id)
 	return GPU_OK;
 }
 
-static enum gpu_err ctx_res(const struct gpu_virgl *v, uint32_t ctx_id, uint32_t res_id)
+/* CTX_ATTACH/DETACH_RESOURCE: both must exist. */
+static enum gpu_err ctx_res(struct gpu_virgl *v, uint32_t ctx_id, uint32_t res_id,
+			    void (*op)(int ctx_id, int res_id))
 {
 	if (ctx_index(v, ctx_id) < 0)
 		return GPU_E_BAD_CONTEXT;
 	if (!gpu_virgl_res_find(&v->res, res_id))
 		return GPU_E_RES_UNKNOWN;
+	gl_thread(v);
+	op((int)ctx_id, (int)res_id);
 	return GPU_OK;
 }
 
 enum gpu_err gpu_virgl_ctx_attach(struct gpu_virgl *v, uint32_t ctx_id, uint32_t res_id)
 {
-	enum gpu_err err = ctx_res(v, ctx_id, res_id);
-
-	if (!err) {
-		gl_thread(v);
-		virgl_renderer_ctx_attach_resource((int)ctx_id, (int)res_id);
-	}
-	return err;
+	return ctx_res(v, ctx_id, res_id, virgl_renderer_ctx_attach_resource);
 }
 
 enum gpu_err gpu_virgl_ctx_detach(struct gpu_virgl *v, uint32_t ctx_id, uint32_t res_id)
 {
-	enum gpu_err err = ctx_res(v, ctx_id, res_id);
-
-	if (!err) {
-		gl_thread(v);
-		virgl_renderer_ctx_detach_resource((int)ctx_id, (int)res_id);
-	}
-	return err;
+	return ctx_res(v, ctx_id, res_id, virgl_renderer_ctx_detach_resource);
 }
 
 enum gpu_err gpu_virgl_res_create(struct gpu_virgl *v, uint32_t res_id,
