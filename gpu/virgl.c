@@ -168,6 +168,8 @@ int gpu_virgl_open(const struct gpu_virgl_limits *lim, struct gpu_virgl **out)
 	 * cookie must not be NULL (init fails silently). */
 	if (virgl_renderer_init(v, VIRGL_RENDERER_THREAD_SYNC, &v->cbs) != 0) {
 		log_error("virgl: virgl_renderer_init failed");
+		/* It may have kept part of its state: a later open starts clean. */
+		virgl_renderer_cleanup(v);
 		err = -EIO;
 		goto fail_egl;
 	}

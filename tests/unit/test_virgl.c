@@ -530,6 +530,20 @@ Test(virgl, used_on_a_worker_thread_then_closed_on_the_opener)
 	free(mem);
 }
 
+/* Without its fence thread the renderer would need a polling timer. */
+Test(virgl, no_fence_fd_is_an_error_and_leaves_nothing_open)
+{
+	struct gpu_virgl_limits lim = {0};
+
+	gpu_virgl_close(v);
+	v = NULL;
+	setenv("VIRGL_DISABLE_MT", "1", 1);
+	cr_assert_eq(gpu_virgl_open(&lim, &v), -ENOTSUP);
+	unsetenv("VIRGL_DISABLE_MT");
+	cr_assert_eq(gpu_virgl_open(&lim, &v), 0, "a later open works");
+	cr_assert_geq(gpu_virgl_fence_fd(v), 0);
+}
+
 Test(virgl, open_twice_is_busy)
 {
 	struct gpu_virgl *other;
