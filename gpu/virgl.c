@@ -60,7 +60,7 @@ static virgl_renderer_gl_context cb_create_ctx(void *cookie, int scanout,
 {
 	struct gpu_virgl *v = cookie;
 
-	return gpu_egl_context_create(v->egl, p->major_ver, p->minor_ver, p->shared);
+	return gpu_egl_context_create(v->egl, p->major_ver, p->minor_ver);
 }
 
 static void cb_destroy_ctx(void *cookie, virgl_renderer_gl_context ctx)
