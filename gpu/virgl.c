@@ -427,6 +427,24 @@ enum gpu_err gpu_virgl_res_info(const struct gpu_virgl *v, uint32_t res_id,
 	return GPU_OK;
 }
 
+enum gpu_err gpu_virgl_res_texture(struct gpu_virgl *v, uint32_t res_id, uint32_t *tex_id)
+{
+	struct virgl_renderer_resource_info info;
+
+	if (!gpu_virgl_res_find(&v->res, res_id))
+		return GPU_E_RES_UNKNOWN;
+	gl_thread(v);
+	if (virgl_renderer_resource_get_info((int)res_id, &info) != 0 || info.tex_id == 0)
+		return GPU_E_UNSUPPORTED;
+	*tex_id = info.tex_id;
+	return GPU_OK;
+}
+
+struct gpu_egl *gpu_virgl_egl(const struct gpu_virgl *v)
+{
+	return v->egl;
+}
+
 enum gpu_err gpu_virgl_attach_backing(struct gpu_virgl *v, uint32_t res_id, const struct iovec *iov,
 				      unsigned n)
 {

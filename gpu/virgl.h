@@ -43,6 +43,7 @@ struct gpu_virgl_limits {
 #define GPU_VIRGL_CTX_NAME_MAX	   64u	  /* bytes of CTX_CREATE's debug_name */
 
 struct gpu_virgl;
+struct gpu_egl;
 
 /* EGL, then virglrenderer with THREAD_SYNC. 0 or -errno: -EBUSY if one is
  * already open, -ENODEV without EGL, -EIO if virglrenderer refuses, -ENOTSUP
@@ -91,6 +92,13 @@ enum gpu_err gpu_virgl_res_unref(struct gpu_virgl *v, uint32_t res_id);
 enum gpu_err gpu_virgl_attach_backing(struct gpu_virgl *v, uint32_t res_id, const struct iovec *iov,
 				      unsigned n);
 enum gpu_err gpu_virgl_detach_backing(struct gpu_virgl *v, uint32_t res_id);
+/* The GL texture behind a texture resource, in the share group of every
+ * context gpu_egl_context_create() makes (gpu/virgl_egl.h): the display
+ * may read it in its own context, then must call gpu_virgl_release_thread()
+ * before the next call here. GPU_E_RES_UNKNOWN, GPU_E_UNSUPPORTED (no
+ * texture: a buffer). */
+enum gpu_err gpu_virgl_res_texture(struct gpu_virgl *v, uint32_t res_id, uint32_t *tex_id);
+struct gpu_egl *gpu_virgl_egl(const struct gpu_virgl *v);
 /* Description of a resource (for the display); GPU_E_RES_UNKNOWN. */
 enum gpu_err gpu_virgl_res_info(const struct gpu_virgl *v, uint32_t res_id,
 				struct gpu_virgl_res_desc *d);

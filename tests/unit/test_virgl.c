@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <epoxy/gl.h>
+
 #include "gpu/virgl.h"
+#include "gpu/virgl_egl.h"
 #include "tests/unit/test_gpu_util.h"
 #include "tests/unit/virgl_stream.h"
 
@@ -542,6 +545,39 @@ Test(virgl, no_fence_fd_is_an_error_and_leaves_nothing_open)
 	unsetenv("VIRGL_DISABLE_MT");
 	cr_assert_eq(gpu_virgl_open(&lim, &v), 0, "a later open works");
 	cr_assert_geq(gpu_virgl_fence_fd(v), 0);
+}
+
+/* Why we own EGL: a display context of ours reads the renderer's texture
+ * directly, and the renderer carries on after the hand-back. */
+Test(virgl, a_display_context_reads_the_renderers_texture)
+{
+	uint32_t tex = 0, px = 0;
+	GLuint fb;
+
+	cr_assert_eq(gpu_virgl_ctx_create(v, 1, "tex", 3), GPU_OK);
+	uint8_t *mem = make_target(1, 1, W * H * 4);
+	submit_clear(1, 1, 1.0f, 0.0f, 1.0f, 1.0f);
+	cr_assert_eq(gpu_virgl_res_texture(v, 1, &tex), GPU_OK);
+	cr_assert_eq(gpu_virgl_res_texture(v, 2, &tex), GPU_E_RES_UNKNOWN);
+	struct gpu_egl *egl = gpu_virgl_egl(v);
+	void *ctx = gpu_egl_context_create(egl, 3, 3);
+	cr_assert(ctx);
+	cr_assert_eq(gpu_egl_make_current(egl, ctx), 0);
+	glGenFramebuffers(1, &fb);
+	glBindFramebuffer(GL_FRAMEBUFFER, fb);
+	glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, tex, 0);
+	cr_assert_eq(glCheckFramebufferStatus(GL_FRAMEBUFFER), GL_FRAMEBUFFER_COMPLETE);
+	glReadPixels(0, 0, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, &px);
+	cr_assert_eq(px, 0xffff00ff, "magenta RGBA: %08x", px);
+	glDeleteFramebuffers(1, &fb);
+	gpu_egl_make_current(egl, NULL);
+	gpu_egl_context_destroy(egl, ctx);
+	gpu_virgl_release_thread(v);
+	submit_clear(1, 1, 0.0f, 1.0f, 0.0f, 1.0f);
+	struct gpu_virgl_xfer t = whole(1, 1);
+	cr_assert_eq(gpu_virgl_transfer_from_host(v, &t), GPU_OK);
+	cr_assert_eq(r32(mem, 0), 0xff00ff00, "green BGRA after the hand-back: %08x", r32(mem, 0));
+	free(mem);
 }
 
 Test(virgl, open_twice_is_busy)
