@@ -517,32 +517,35 @@ static enum gpu_err xfer_check(const struct gpu_virgl *v, const struct gpu_virgl
 	return end > r->backing_len ? GPU_E_BAD_OFFSET : GPU_OK;
 }
 
-enum gpu_err gpu_virgl_transfer_to_host(struct gpu_virgl *v, const struct gpu_virgl_xfer *t)
+/* Through the attached backing (NULL iovec); the box is virglrenderer's
+ * own six u32. */
+static enum gpu_err transfer(struct gpu_virgl *v, const struct gpu_virgl_xfer *t, bool to_host)
 {
 	struct virgl_box box = {t->box.x, t->box.y, t->box.z, t->box.w, t->box.h, t->box.d};
 	enum gpu_err err = xfer_check(v, t);
+	int rc;
 
 	if (err)
 		return err;
 	gl_thread(v);
-	if (virgl_renderer_transfer_write_iov(t->res_id, t->ctx_id, (int)t->level, t->stride,
-					      t->layer_stride, &box, t->offset, NULL, 0) != 0)
-		return GPU_E_BAD_OFFSET;
-	return GPU_OK;
+	if (to_host)
+		rc = virgl_renderer_transfer_write_iov(t->res_id, t->ctx_id, (int)t->level,
+						       t->stride, t->layer_stride, &box, t->offset,
+						       NULL, 0);
+	else
+		rc = virgl_renderer_transfer_read_iov(t->res_id, t->ctx_id, t->level, t->stride,
+						      t->layer_stride, &box, t->offset, NULL, 0);
+	return rc ? GPU_E_BAD_OFFSET : GPU_OK;
+}
+
+enum gpu_err gpu_virgl_transfer_to_host(struct gpu_virgl *v, const struct gpu_virgl_xfer *t)
+{
+	return transfer(v, t, true);
 }
 
 enum gpu_err gpu_virgl_transfer_from_host(struct gpu_virgl *v, const struct gpu_virgl_xfer *t)
 {
-	struct virgl_box box = {t->box.x, t->box.y, t->box.z, t->box.w, t->box.h, t->box.d};
-	enum gpu_err err = xfer_check(v, t);
-
-	if (err)
-		return err;
-	gl_thread(v);
-	if (virgl_renderer_transfer_read_iov(t->res_id, t->ctx_id, t->level, t->stride,
-					     t->layer_stride, &box, t->offset, NULL, 0) != 0)
-		return GPU_E_BAD_OFFSET;
-	return GPU_OK;
+	return transfer(v, t, false);
 }
 
 enum gpu_err gpu_virgl_submit(struct gpu_virgl *v, uint32_t ctx_id, const void *cmds, size_t len)

@@ -508,7 +508,11 @@ Test(virgl, unref_while_attached_and_drawn_to)
 static void *worker(void *arg)
 {
 	const uint8_t *mem;
+	uint8_t caps[2048];
 
+	/* First a call that runs GL in the renderer's own context. */
+	cr_assert_eq(gpu_virgl_capset(v, 2, 2, caps, sizeof(caps)), GPU_OK);
+	cr_assert_eq(r32(caps, 0), 2);
 	cr_assert_eq(gpu_virgl_ctx_create(v, 1, "worker", 6), GPU_OK);
 	mem = make_target(1, 1, W * H * 4);
 	submit_clear(1, 1, 0.0f, 1.0f, 0.0f, 1.0f);
