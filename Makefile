@@ -67,7 +67,7 @@ unit: $(B)/unit-tests
 
 asan: $(B)/unit-tests-asan
 asan-check: $(B)/unit-tests-asan
-	ASAN_OPTIONS=detect_leaks=1 $(B)/unit-tests-asan --jobs 2
+	scripts/asan-check.sh
 
 integration: $(B)/lkvm-gpu $(PROBE_ELF)
 	tests/integration/run.sh
@@ -81,7 +81,7 @@ check-layers:
 # hardware-KVM hosts).
 check: check-layers $(B)/lkvm-gpu $(B)/unit-tests $(B)/unit-tests-asan $(PROBE_ELF)
 	$(B)/unit-tests --jobs 2
-	ASAN_OPTIONS=detect_leaks=1 $(B)/unit-tests-asan --jobs 2
+	scripts/asan-check.sh
 	tests/integration/run.sh
 	$(MAKE) fuzz
 	$(MAKE) nested-check

@@ -39,6 +39,7 @@ struct gpu_virgl {
 
 	struct gpu_virgl_fences fences;
 	uint32_t done_seq; /* last seq write_fence reported */
+	bool released;	   /* no GL context current on the calling thread */
 };
 
 /* virglrenderer has one global state: one of us at a time. */
@@ -59,7 +60,7 @@ static virgl_renderer_gl_context cb_create_ctx(void *cookie, int scanout,
 {
 	struct gpu_virgl *v = cookie;
 
-	return gpu_egl_context_create(v->egl, p->major_ver, p->minor_ver, p->shared);
+	return gpu_egl_context_create(v->egl, p->major_ver, p->minor_ver);
 }
 
 static void cb_destroy_ctx(void *cookie, virgl_renderer_gl_context ctx)
@@ -82,6 +83,23 @@ static void *cb_egl_display(void *cookie)
 	struct gpu_virgl *v = cookie;
 
 	return gpu_egl_display(v->egl);
+}
+
+/* A GL context is current on one thread at a time. After a release (open
+ * ends with one) the next call, on whatever thread, makes virglrenderer's
+ * main context current there again. */
+static void gl_thread(struct gpu_virgl *v)
+{
+	if (v->released) {
+		virgl_renderer_force_ctx_0();
+		v->released = false;
+	}
+}
+
+void gpu_virgl_release_thread(struct gpu_virgl *v)
+{
+	gpu_egl_make_current(v->egl, NULL);
+	v->released = true;
 }
 
 static void find_capsets(struct gpu_virgl *v)
@@ -150,6 +168,8 @@ int gpu_virgl_open(const struct gpu_virgl_limits *lim, struct gpu_virgl **out)
 	 * cookie must not be NULL (init fails silently). */
 	if (virgl_renderer_init(v, VIRGL_RENDERER_THREAD_SYNC, &v->cbs) != 0) {
 		log_error("virgl: virgl_renderer_init failed");
+		/* It may have kept part of its state: a later open starts clean. */
+		virgl_renderer_cleanup(v);
 		err = -EIO;
 		goto fail_egl;
 	}
@@ -163,6 +183,7 @@ int gpu_virgl_open(const struct gpu_virgl_limits *lim, struct gpu_virgl **out)
 		return -ENOTSUP;
 	}
 	find_capsets(v);
+	gpu_virgl_release_thread(v);
 	*out = v;
 	return 0;
 fail_egl:
@@ -202,6 +223,7 @@ static void drop_all(struct gpu_virgl *v)
 
 void gpu_virgl_reset(struct gpu_virgl *v)
 {
+	gl_thread(v);
 	drop_all(v);
 	/* The renderer may still signal these; their numbers are never
 	 * reused, so a late signal matches nothing. */
@@ -212,6 +234,7 @@ void gpu_virgl_close(struct gpu_virgl *v)
 {
 	if (!v)
 		return;
+	gl_thread(v);
 	drop_all(v);
 	virgl_renderer_cleanup(v);
 	virgl_open_once = false;
@@ -243,7 +266,7 @@ enum gpu_err gpu_virgl_capset_info(const struct gpu_virgl *v, uint32_t index, ui
 	return GPU_OK;
 }
 
-enum gpu_err gpu_virgl_capset(const struct gpu_virgl *v, uint32_t id, uint32_t version, void *buf,
+enum gpu_err gpu_virgl_capset(struct gpu_virgl *v, uint32_t id, uint32_t version, void *buf,
 			      size_t len)
 {
 	for (uint32_t i = 0; i < v->ncapsets; i++) {
@@ -254,6 +277,7 @@ enum gpu_err gpu_virgl_capset(const struct gpu_virgl *v, uint32_t id, uint32_t v
 			return GPU_E_BAD_CAPSET;
 		/* Zeroed first: what the renderer leaves is never stale host memory. */
 		memset(buf, 0, c->max_size);
+		gl_thread(v); /* the renderer asks GL for some of it */
 		virgl_renderer_fill_caps(id, version, buf);
 		return GPU_OK;
 	}
@@ -284,6 +308,7 @@ enum gpu_err gpu_virgl_ctx_create(struct gpu_virgl *v, uint32_t ctx_id, const ch
 		memcpy(buf, name, nlen);
 	else
 		nlen = 0;
+	gl_thread(v);
 	int rc = virgl_renderer_context_create(ctx_id, nlen, buf);
 	if (rc != 0)
 		return rc == EINVAL ? GPU_E_BAD_CONTEXT : GPU_E_NO_MEM;
@@ -297,36 +322,33 @@ enum gpu_err gpu_virgl_ctx_destroy(struct gpu_virgl *v, uint32_t ctx_id)
 
 	if (i < 0)
 		return GPU_E_BAD_CONTEXT;
+	gl_thread(v);
 	virgl_renderer_context_destroy(ctx_id);
 	v->ctx_ids[i] = v->ctx_ids[--v->nctx];
 	return GPU_OK;
 }
 
-static enum gpu_err ctx_res(const struct gpu_virgl *v, uint32_t ctx_id, uint32_t res_id)
+/* CTX_ATTACH/DETACH_RESOURCE: both must exist. */
+static enum gpu_err ctx_res(struct gpu_virgl *v, uint32_t ctx_id, uint32_t res_id,
+			    void (*op)(int ctx_id, int res_id))
 {
 	if (ctx_index(v, ctx_id) < 0)
 		return GPU_E_BAD_CONTEXT;
 	if (!gpu_virgl_res_find(&v->res, res_id))
 		return GPU_E_RES_UNKNOWN;
+	gl_thread(v);
+	op((int)ctx_id, (int)res_id);
 	return GPU_OK;
 }
 
 enum gpu_err gpu_virgl_ctx_attach(struct gpu_virgl *v, uint32_t ctx_id, uint32_t res_id)
 {
-	enum gpu_err err = ctx_res(v, ctx_id, res_id);
-
-	if (!err)
-		virgl_renderer_ctx_attach_resource((int)ctx_id, (int)res_id);
-	return err;
+	return ctx_res(v, ctx_id, res_id, virgl_renderer_ctx_attach_resource);
 }
 
 enum gpu_err gpu_virgl_ctx_detach(struct gpu_virgl *v, uint32_t ctx_id, uint32_t res_id)
 {
-	enum gpu_err err = ctx_res(v, ctx_id, res_id);
-
-	if (!err)
-		virgl_renderer_ctx_detach_resource((int)ctx_id, (int)res_id);
-	return err;
+	return ctx_res(v, ctx_id, res_id, virgl_renderer_ctx_detach_resource);
 }
 
 enum gpu_err gpu_virgl_res_create(struct gpu_virgl *v, uint32_t res_id,
@@ -367,6 +389,7 @@ enum gpu_err gpu_virgl_res_create(struct gpu_virgl *v, uint32_t res_id,
 	    .nr_samples = d->nr_samples,
 	    .flags = d->flags,
 	};
+	gl_thread(v);
 	int rc = virgl_renderer_resource_create(&a, NULL, 0);
 	if (rc != 0) {
 		free(r);
@@ -388,6 +411,7 @@ enum gpu_err gpu_virgl_res_unref(struct gpu_virgl *v, uint32_t res_id)
 
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
+	gl_thread(v);
 	res_free(v, r);
 	return GPU_OK;
 }
@@ -401,6 +425,24 @@ enum gpu_err gpu_virgl_res_info(const struct gpu_virgl *v, uint32_t res_id,
 		return GPU_E_RES_UNKNOWN;
 	*d = r->d;
 	return GPU_OK;
+}
+
+enum gpu_err gpu_virgl_res_texture(struct gpu_virgl *v, uint32_t res_id, uint32_t *tex_id)
+{
+	struct virgl_renderer_resource_info info;
+
+	if (!gpu_virgl_res_find(&v->res, res_id))
+		return GPU_E_RES_UNKNOWN;
+	gl_thread(v);
+	if (virgl_renderer_resource_get_info((int)res_id, &info) != 0 || info.tex_id == 0)
+		return GPU_E_UNSUPPORTED;
+	*tex_id = info.tex_id;
+	return GPU_OK;
+}
+
+struct gpu_egl *gpu_virgl_egl(const struct gpu_virgl *v)
+{
+	return v->egl;
 }
 
 enum gpu_err gpu_virgl_attach_backing(struct gpu_virgl *v, uint32_t res_id, const struct iovec *iov,
@@ -475,30 +517,35 @@ static enum gpu_err xfer_check(const struct gpu_virgl *v, const struct gpu_virgl
 	return end > r->backing_len ? GPU_E_BAD_OFFSET : GPU_OK;
 }
 
-enum gpu_err gpu_virgl_transfer_to_host(struct gpu_virgl *v, const struct gpu_virgl_xfer *t)
+/* Through the attached backing (NULL iovec); the box is virglrenderer's
+ * own six u32. */
+static enum gpu_err transfer(struct gpu_virgl *v, const struct gpu_virgl_xfer *t, bool to_host)
 {
 	struct virgl_box box = {t->box.x, t->box.y, t->box.z, t->box.w, t->box.h, t->box.d};
 	enum gpu_err err = xfer_check(v, t);
+	int rc;
 
 	if (err)
 		return err;
-	if (virgl_renderer_transfer_write_iov(t->res_id, t->ctx_id, (int)t->level, t->stride,
-					      t->layer_stride, &box, t->offset, NULL, 0) != 0)
-		return GPU_E_BAD_OFFSET;
-	return GPU_OK;
+	gl_thread(v);
+	if (to_host)
+		rc = virgl_renderer_transfer_write_iov(t->res_id, t->ctx_id, (int)t->level,
+						       t->stride, t->layer_stride, &box, t->offset,
+						       NULL, 0);
+	else
+		rc = virgl_renderer_transfer_read_iov(t->res_id, t->ctx_id, t->level, t->stride,
+						      t->layer_stride, &box, t->offset, NULL, 0);
+	return rc ? GPU_E_BAD_OFFSET : GPU_OK;
+}
+
+enum gpu_err gpu_virgl_transfer_to_host(struct gpu_virgl *v, const struct gpu_virgl_xfer *t)
+{
+	return transfer(v, t, true);
 }
 
 enum gpu_err gpu_virgl_transfer_from_host(struct gpu_virgl *v, const struct gpu_virgl_xfer *t)
 {
-	struct virgl_box box = {t->box.x, t->box.y, t->box.z, t->box.w, t->box.h, t->box.d};
-	enum gpu_err err = xfer_check(v, t);
-
-	if (err)
-		return err;
-	if (virgl_renderer_transfer_read_iov(t->res_id, t->ctx_id, t->level, t->stride,
-					     t->layer_stride, &box, t->offset, NULL, 0) != 0)
-		return GPU_E_BAD_OFFSET;
-	return GPU_OK;
+	return transfer(v, t, false);
 }
 
 enum gpu_err gpu_virgl_submit(struct gpu_virgl *v, uint32_t ctx_id, const void *cmds, size_t len)
@@ -512,6 +559,7 @@ enum gpu_err gpu_virgl_submit(struct gpu_virgl *v, uint32_t ctx_id, const void *
 	if (len == 0)
 		return GPU_OK;
 	/* The renderer reads the stream only; its prototype lacks const. */
+	gl_thread(v);
 	if (virgl_renderer_submit_cmd((void *)cmds, (int)ctx_id, (int)(len / 4)) != 0)
 		return GPU_E_UNSUPPORTED;
 	return GPU_OK;
@@ -533,6 +581,7 @@ enum gpu_err gpu_virgl_create_fence(struct gpu_virgl *v, uint32_t ctx_id, uint8_
 	 * fences in creation order); the guest's timeline rides along. It
 	 * returns a positive errno, unlike the rest of the API; the int is
 	 * handed back as the uint32_t it was. */
+	gl_thread(v);
 	if (virgl_renderer_create_fence((int)seq, 0) != 0)
 		return GPU_E_NO_MEM;
 	gpu_virgl_fences_push(&v->fences, ctx_id, ring_idx, fence_id);
@@ -542,6 +591,7 @@ enum gpu_err gpu_virgl_create_fence(struct gpu_virgl *v, uint32_t ctx_id, uint8_
 unsigned gpu_virgl_retire(struct gpu_virgl *v, gpu_virgl_fence_fn done, void *opaque)
 {
 	/* Reads the eventfd and calls write_fence with the newest fence done. */
+	gl_thread(v);
 	virgl_renderer_poll();
 	return gpu_virgl_fences_retire(&v->fences, v->done_seq, done, opaque);
 }
@@ -569,7 +619,9 @@ enum gpu_err gpu_virgl_read_pixels(struct gpu_virgl *v, uint32_t res_id,
 	/* Only the rectangle: the iovec starts at its first texel. */
 	struct iovec iov = {dst, (size_t)end};
 	struct virgl_box box = {t.box.x, t.box.y, 0, t.box.w, t.box.h, 1};
+	/* ctx 0 is the renderer's own: current whatever ran last. */
 	virgl_renderer_force_ctx_0();
+	v->released = false;
 	if (virgl_renderer_transfer_read_iov(res_id, 0, 0, t.stride, 0, &box, 0, &iov, 1) != 0)
 		return GPU_E_UNSUPPORTED;
 	return GPU_OK;

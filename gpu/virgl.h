@@ -5,9 +5,12 @@
  *
  * Threads: virglrenderer is a process-wide singleton bound to the GL
  * contexts it makes current, so one gpu_virgl may be open at a time and
- * every call below must come from one thread, the GPU worker (open and
- * close included). Fences: put gpu_virgl_fence_fd() in the worker's epoll
- * set; when it is readable call gpu_virgl_retire(). No timers.
+ * its calls must come from one thread at a time: the GPU worker. open may
+ * run elsewhere (it leaves no context current); to move on to another
+ * thread afterwards, call gpu_virgl_release_thread() on the old one first.
+ * (virglrenderer's own fence thread also calls our make_current.) Fences:
+ * put gpu_virgl_fence_fd() in the worker's epoll set; when it is readable
+ * call gpu_virgl_retire(). No timers.
  *
  * Errors are enum gpu_err (gpu/error.h), which gpu_err_to_resp() maps to
  * VIRTIO_GPU_RESP_ERR_*. */
@@ -40,6 +43,7 @@ struct gpu_virgl_limits {
 #define GPU_VIRGL_CTX_NAME_MAX	   64u	  /* bytes of CTX_CREATE's debug_name */
 
 struct gpu_virgl;
+struct gpu_egl;
 
 /* EGL, then virglrenderer with THREAD_SYNC. 0 or -errno: -EBUSY if one is
  * already open, -ENODEV without EGL, -EIO if virglrenderer refuses, -ENOTSUP
@@ -49,6 +53,9 @@ int gpu_virgl_open(const struct gpu_virgl_limits *lim, struct gpu_virgl **out);
 /* Frees every resource and context, cleans virglrenderer up, closes EGL. */
 void gpu_virgl_close(struct gpu_virgl *v);
 const char *gpu_virgl_renderer(const struct gpu_virgl *v); /* GL_RENDERER */
+/* Leave no GL context current on the calling thread, so that the next
+ * call may come from another one. */
+void gpu_virgl_release_thread(struct gpu_virgl *v);
 /* Device reset: every resource and context goes, fences in flight are
  * forgotten (never reported); capsets, EGL and the fence fd stay. */
 void gpu_virgl_reset(struct gpu_virgl *v);
@@ -60,7 +67,7 @@ enum gpu_err gpu_virgl_capset_info(const struct gpu_virgl *v, uint32_t index, ui
 				   uint32_t *max_version, uint32_t *max_size);
 /* Fills max_size bytes of buf (zeroed first; len must be >= max_size).
  * GPU_E_BAD_CAPSET for an id not listed or version > max_version. */
-enum gpu_err gpu_virgl_capset(const struct gpu_virgl *v, uint32_t id, uint32_t version, void *buf,
+enum gpu_err gpu_virgl_capset(struct gpu_virgl *v, uint32_t id, uint32_t version, void *buf,
 			      size_t len);
 
 /* ctx_id 0 or in use: GPU_E_BAD_CONTEXT; past the cap: GPU_E_TOO_MANY.
@@ -85,6 +92,13 @@ enum gpu_err gpu_virgl_res_unref(struct gpu_virgl *v, uint32_t res_id);
 enum gpu_err gpu_virgl_attach_backing(struct gpu_virgl *v, uint32_t res_id, const struct iovec *iov,
 				      unsigned n);
 enum gpu_err gpu_virgl_detach_backing(struct gpu_virgl *v, uint32_t res_id);
+/* The GL texture behind a texture resource, in the share group of every
+ * context gpu_egl_context_create() makes (gpu/virgl_egl.h): the display
+ * may read it in its own context, then must call gpu_virgl_release_thread()
+ * before the next call here. GPU_E_RES_UNKNOWN, GPU_E_UNSUPPORTED (no
+ * texture: a buffer). */
+enum gpu_err gpu_virgl_res_texture(struct gpu_virgl *v, uint32_t res_id, uint32_t *tex_id);
+struct gpu_egl *gpu_virgl_egl(const struct gpu_virgl *v);
 /* Description of a resource (for the display); GPU_E_RES_UNKNOWN. */
 enum gpu_err gpu_virgl_res_info(const struct gpu_virgl *v, uint32_t res_id,
 				struct gpu_virgl_res_desc *d);

@@ -1,5 +1,6 @@
 #include "gpu/virgl_egl.h"
 
+#include <dlfcn.h>
 #include <epoxy/egl.h>
 #include <epoxy/gl.h>
 #include <errno.h>
@@ -16,6 +17,7 @@ struct gpu_egl {
 	EGLDisplay dpy;
 	EGLConfig config; /* EGL_NO_CONFIG_KHR when the display allows it */
 	int drm_fd;	  /* render node, -1 on surfaceless */
+	EGLContext root;  /* every context shares objects with it, never current */
 	struct gbm_device *gbm;
 	const char *platform;
 	char renderer[128];
@@ -94,29 +96,54 @@ static int pick_config(struct gpu_egl *e)
 	return 0;
 }
 
-/* Name the renderer once, through a throwaway context. */
-static int probe_renderer(struct gpu_egl *e)
+/* The root of the share group (made current once, to name the renderer). */
+static int make_root(struct gpu_egl *e)
 {
-	void *ctx = gpu_egl_context_create(e, 3, 3, false);
-
-	if (!ctx || gpu_egl_make_current(e, ctx) != 0) {
-		gpu_egl_context_destroy(e, ctx);
+	e->root = gpu_egl_context_create(e, 3, 3);
+	if (!e->root || gpu_egl_make_current(e, e->root) != 0) {
 		log_error("virgl: cannot create a GL 3.3 core context");
 		return -ENODEV;
 	}
 	const char *r = (const char *)glGetString(GL_RENDERER);
 	snprintf(e->renderer, sizeof(e->renderer), "%s", r ? r : "?");
 	gpu_egl_make_current(e, NULL);
-	gpu_egl_context_destroy(e, ctx);
 	return 0;
+}
+
+/* libepoxy loads libEGL (and a GL library) on first use and abort()s when
+ * it cannot: look first, so a host without them gets an error, not a
+ * crash. */
+static bool can_load(const char *const *names, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		void *h = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
+
+		if (h) {
+			dlclose(h);
+			return true;
+		}
+	}
+	log_error("virgl: cannot load %s (install Mesa's EGL and GL libraries)", names[0]);
+	return false;
+}
+
+static bool libraries_present(void)
+{
+	static const char *const egl[] = {"libEGL.so.1"};
+	static const char *const gl[] = {"libOpenGL.so.0", "libGL.so.1"};
+
+	return can_load(egl, 1) && can_load(gl, 2);
 }
 
 int gpu_egl_open(struct gpu_egl **out)
 {
-	struct gpu_egl *e = calloc(1, sizeof(*e));
+	struct gpu_egl *e;
 	EGLint major, minor;
 	int err = -ENODEV;
 
+	if (!libraries_present())
+		return -ENODEV;
+	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
 	e->drm_fd = -1;
@@ -133,7 +160,7 @@ int gpu_egl_open(struct gpu_egl **out)
 	err = pick_config(e);
 	if (err)
 		goto fail;
-	err = probe_renderer(e);
+	err = make_root(e);
 	if (err)
 		goto fail;
 	log_info("virgl: EGL %d.%d on %s, GL renderer: %s", major, minor, e->platform, e->renderer);
@@ -150,6 +177,8 @@ void gpu_egl_close(struct gpu_egl *e)
 		return;
 	if (e->dpy != EGL_NO_DISPLAY) {
 		eglMakeCurrent(e->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+		if (e->root)
+			eglDestroyContext(e->dpy, e->root);
 		eglTerminate(e->dpy);
 		eglReleaseThread();
 	}
@@ -175,7 +204,7 @@ const char *gpu_egl_platform(const struct gpu_egl *e)
 	return e->platform;
 }
 
-void *gpu_egl_context_create(struct gpu_egl *e, int major, int minor, bool shared)
+void *gpu_egl_context_create(struct gpu_egl *e, int major, int minor)
 {
 	const EGLint attrs[] = {
 	    EGL_CONTEXT_MAJOR_VERSION_KHR,
@@ -186,9 +215,9 @@ void *gpu_egl_context_create(struct gpu_egl *e, int major, int minor, bool share
 	    EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT_KHR,
 	    EGL_NONE,
 	};
-	/* virglrenderer asks for a shared context with its main context
-	 * current (the same rule as its own EGL winsys). */
-	EGLContext share = shared ? eglGetCurrentContext() : EGL_NO_CONTEXT;
+	/* One share group for all, whatever virglrenderer asks (as QEMU
+	 * does): a display context made here later reaches every texture. */
+	EGLContext share = e->root ? e->root : EGL_NO_CONTEXT;
 
 	/* The bound API is per thread: bind it on every thread we serve. */
 	if (!eglBindAPI(EGL_OPENGL_API))

@@ -7,8 +7,6 @@
 #ifndef LKVM_GPU_VIRGL_EGL_H
 #define LKVM_GPU_VIRGL_EGL_H
 
-#include <stdbool.h>
-
 struct gpu_egl;
 
 /* 0 or -errno (-ENODEV: no usable EGL platform). Logs one line naming the
@@ -21,9 +19,11 @@ void *gpu_egl_display(const struct gpu_egl *e);
 const char *gpu_egl_renderer(const struct gpu_egl *e); /* GL_RENDERER */
 const char *gpu_egl_platform(const struct gpu_egl *e); /* "gbm" or "surfaceless" */
 
-/* A GL context of at least major.minor (core profile), sharing objects with
- * the calling thread's current context when shared. NULL on failure. */
-void *gpu_egl_context_create(struct gpu_egl *e, int major, int minor, bool shared);
+/* A GL context of at least major.minor (core profile). All contexts share
+ * objects with one root context made at open (as QEMU's do), so a context
+ * the display makes here later can sample any renderer texture. NULL on
+ * failure. */
+void *gpu_egl_context_create(struct gpu_egl *e, int major, int minor);
 void gpu_egl_context_destroy(struct gpu_egl *e, void *ctx);
 /* Make ctx (NULL: none) current on the calling thread. 0 or -1. */
 int gpu_egl_make_current(struct gpu_egl *e, void *ctx);

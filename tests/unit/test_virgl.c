@@ -6,10 +6,14 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <epoxy/gl.h>
+
 #include "gpu/virgl.h"
+#include "gpu/virgl_egl.h"
 #include "tests/unit/test_gpu_util.h"
 #include "tests/unit/virgl_stream.h"
 
@@ -475,6 +479,108 @@ Test(virgl, read_pixels_returns_what_was_transferred_at_its_place)
 			cr_assert_eq(r32(out, (y * 5 + x) * 4),
 				     0xff000000u | (20 + y) << 8 | (10 + x), "(%u, %u)", 10 + x,
 				     20 + y);
+	free(mem);
+}
+
+/* The renderer detaches an unreferenced resource from every context; the
+ * context's surface on it must not be a way to reach freed memory. */
+Test(virgl, unref_while_attached_and_drawn_to)
+{
+	cr_assert_eq(gpu_virgl_ctx_create(v, 1, "u", 1), GPU_OK);
+	uint8_t *mem = make_target(1, 1, W * H * 4);
+	submit_clear(1, 1, 1.0f, 0.0f, 0.0f, 1.0f);
+	cr_assert_eq(gpu_virgl_res_unref(v, 1), GPU_OK);
+	cr_assert_eq(gpu_virgl_ctx_attach(v, 1, 1), GPU_E_RES_UNKNOWN);
+	struct vstream s = {.n = 0};
+	vs_clear_color(&s, 0.0f, 1.0f, 0.0f, 1.0f);
+	gpu_virgl_submit(v, 1, s.d, s.n * 4); /* either answer, never a crash */
+	uint8_t *mem2 = make_target(1, 2, W * H * 4);
+	submit_clear(1, 2, 0.0f, 0.0f, 1.0f, 1.0f);
+	struct gpu_virgl_xfer t = whole(1, 2);
+	cr_assert_eq(gpu_virgl_transfer_from_host(v, &t), GPU_OK);
+	cr_assert_eq(r32(mem2, 0), 0xff0000ff, "blue BGRA: %08x", r32(mem2, 0));
+	free(mem);
+	free(mem2);
+}
+
+/* The device opens the renderer where it is built and uses it on its
+ * worker: one thread at a time, handed over by gpu_virgl_release_thread. */
+static void *worker(void *arg)
+{
+	const uint8_t *mem;
+	uint8_t caps[2048];
+
+	/* First a call that runs GL in the renderer's own context. */
+	cr_assert_eq(gpu_virgl_capset(v, 2, 2, caps, sizeof(caps)), GPU_OK);
+	cr_assert_eq(r32(caps, 0), 2);
+	cr_assert_eq(gpu_virgl_ctx_create(v, 1, "worker", 6), GPU_OK);
+	mem = make_target(1, 1, W * H * 4);
+	submit_clear(1, 1, 0.0f, 1.0f, 0.0f, 1.0f);
+	struct gpu_virgl_xfer t = whole(1, 1);
+	cr_assert_eq(gpu_virgl_transfer_from_host(v, &t), GPU_OK);
+	cr_assert_eq(r32(mem, 0), 0xff00ff00, "green BGRA: %08x", r32(mem, 0));
+	gpu_virgl_release_thread(v);
+	return (void *)mem;
+}
+
+Test(virgl, used_on_a_worker_thread_then_closed_on_the_opener)
+{
+	pthread_t th;
+	void *mem;
+
+	cr_assert_eq(pthread_create(&th, NULL, worker, NULL), 0);
+	cr_assert_eq(pthread_join(th, &mem), 0);
+	struct gpu_virgl_box r = {0, 0, 0, 1, 1, 1};
+	uint32_t px = 0;
+	cr_assert_eq(gpu_virgl_read_pixels(v, 1, &r, &px, 4, 4), GPU_OK, "back on this thread");
+	cr_assert_eq(px, 0xff00ff00);
+	free(mem);
+}
+
+/* Without its fence thread the renderer would need a polling timer. */
+Test(virgl, no_fence_fd_is_an_error_and_leaves_nothing_open)
+{
+	struct gpu_virgl_limits lim = {0};
+
+	gpu_virgl_close(v);
+	v = NULL;
+	setenv("VIRGL_DISABLE_MT", "1", 1);
+	cr_assert_eq(gpu_virgl_open(&lim, &v), -ENOTSUP);
+	unsetenv("VIRGL_DISABLE_MT");
+	cr_assert_eq(gpu_virgl_open(&lim, &v), 0, "a later open works");
+	cr_assert_geq(gpu_virgl_fence_fd(v), 0);
+}
+
+/* Why we own EGL: a display context of ours reads the renderer's texture
+ * directly, and the renderer carries on after the hand-back. */
+Test(virgl, a_display_context_reads_the_renderers_texture)
+{
+	uint32_t tex = 0, px = 0;
+	GLuint fb;
+
+	cr_assert_eq(gpu_virgl_ctx_create(v, 1, "tex", 3), GPU_OK);
+	uint8_t *mem = make_target(1, 1, W * H * 4);
+	submit_clear(1, 1, 1.0f, 0.0f, 1.0f, 1.0f);
+	cr_assert_eq(gpu_virgl_res_texture(v, 1, &tex), GPU_OK);
+	cr_assert_eq(gpu_virgl_res_texture(v, 2, &tex), GPU_E_RES_UNKNOWN);
+	struct gpu_egl *egl = gpu_virgl_egl(v);
+	void *ctx = gpu_egl_context_create(egl, 3, 3);
+	cr_assert(ctx);
+	cr_assert_eq(gpu_egl_make_current(egl, ctx), 0);
+	glGenFramebuffers(1, &fb);
+	glBindFramebuffer(GL_FRAMEBUFFER, fb);
+	glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, tex, 0);
+	cr_assert_eq(glCheckFramebufferStatus(GL_FRAMEBUFFER), GL_FRAMEBUFFER_COMPLETE);
+	glReadPixels(0, 0, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, &px);
+	cr_assert_eq(px, 0xffff00ff, "magenta RGBA: %08x", px);
+	glDeleteFramebuffers(1, &fb);
+	gpu_egl_make_current(egl, NULL);
+	gpu_egl_context_destroy(egl, ctx);
+	gpu_virgl_release_thread(v);
+	submit_clear(1, 1, 0.0f, 1.0f, 0.0f, 1.0f);
+	struct gpu_virgl_xfer t = whole(1, 1);
+	cr_assert_eq(gpu_virgl_transfer_from_host(v, &t), GPU_OK);
+	cr_assert_eq(r32(mem, 0), 0xff00ff00, "green BGRA after the hand-back: %08x", r32(mem, 0));
 	free(mem);
 }
 
