@@ -25,7 +25,9 @@
 #   glvnd vendor files that lkvm-gpu's virgl backend dlopens: not in ldd's
 #   list, and some 200 MB that an initramfs would have to copy) and the
 #   folder holding $L2_GLIMG at /l2gl. Returns 1 after an "L1: FAIL" line
-#   when that does not work. Directly on a KVM host it only checks the image.
+#   when that does not work; cases run their l2run anyway, so lkvm-gpu's own
+#   error (virgl cannot start, no disk image) lands in the case's section.
+#   Directly on a KVM host it only checks the image.
 
 # The defaults are L1's paths; tests/nested/run.sh sets host paths instead
 # when it runs the same scripts directly on a hardware-KVM host.

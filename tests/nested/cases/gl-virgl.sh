@@ -10,7 +10,7 @@ GROUP=gl
 NEEDS=--gpu-backend
 l1() {
 	cat <<'L1'
-gl_setup &&
+gl_setup
 l2run gl-virgl -t 240 -- $LKVM run -k "$L2_VMLINUX" -i "$L2_INITRD" -m 512 -c 1 --gpu headless --gpu-backend virgl --resolution 640x480 -d "$L2_GLIMG,ro" --screenshot "$OUT/gl-virgl.png" -p "$L2_APPEND l2test=gl l2kmscube=30 l2glframes=10 l2glmark2=build:duration=1.0,texture:duration=1.0"
 L1
 }

@@ -6,7 +6,7 @@ GROUP=gl
 NEEDS=--gpu-backend
 l1() {
 	cat <<'L1'
-gl_setup &&
+gl_setup
 l2run virtio-gpu-drm-virgl -t 150 -- $LKVM run -k "$L2_VMLINUX" -i "$L2_INITRD" -m 256 -c 1 --gpu headless --gpu-backend virgl --resolution 640x480 --screenshot "$OUT/drm-virgl.png" -p "$L2_APPEND l2test=drm"
 L1
 }
