@@ -86,12 +86,22 @@ static enum gpu_err create_2d(void *be, struct gpu_resource *r, const struct gpu
 	    .flags = VIRGL_RES_FLAG_Y_0_TOP,
 	};
 
+	enum gpu_err err;
+
 	/* Only the spec's 2D formats, as on the 2D backend. */
 	if (!gpu_format_to_pixman(d.format, &pf))
 		return GPU_E_BAD_FORMAT;
 	if (d.width == 0 || d.height == 0 || d.width > GPU_MAX_DIM || d.height > GPU_MAX_DIM)
 		return GPU_E_BAD_SIZE;
-	return make_res(be, r, &d);
+	/* virglrenderer 0.10.4 has no X8B8G8R8 (68); A8B8G8R8 (121) has the
+	 * same bytes in memory, its alpha byte is just not ignored. The
+	 * resource keeps 68, so a display still treats that byte as padding. */
+	if (d.format == VIRTIO_GPU_FORMAT_X8B8G8R8_UNORM)
+		d.format = VIRTIO_GPU_FORMAT_A8B8G8R8_UNORM;
+	err = make_res(be, r, &d);
+	if (!err)
+		r->format = c->u.create_2d.format;
+	return err;
 }
 
 static enum gpu_err create_3d(void *be, struct gpu_resource *r, const struct gpu_cmd *c)

@@ -5,7 +5,8 @@
 #     3D backend (virglrenderer), or the 2D test picture where 3D cannot
 #     start. On this host's KVM, or without /dev/kvm inside the nested
 #     runner's L1.
-#  2. The mission itself: a real Linux guest's screen (build/demo/linux.png),
+#  2. The mission itself: a real Linux guest's screen (build/demo/linux.png,
+#     its console; build/demo/linux-gl.png, Mesa drawing through virgl),
 #     booted directly on hardware KVM, or through the nested runner (QEMU TCG
 #     with SVM, lkvm-gpu inside) on PVM hosts and hosts without /dev/kvm.
 # Exit status: 0 when every part that could run passed.
@@ -33,11 +34,14 @@ run_probe() {
 		rc=$?
 		return
 	fi
+	# gl_setup mounts the host's /usr (Mesa, for virglrenderer) over 9p.
 	cat >"$OUT/probe-l1.sh" <<L1
+gl_setup
 l2run probe -t 600 -- \$LKVM run -k /in/probe.elf $1 --screenshot /out/screen.png
 L1
 	rm -f "$OUT/screen.png" "$OUT/probe.out"
-	scripts/nested-run --quiet --timeout 900 --file build/guest/probe.elf --out "$OUT/l1" \
+	scripts/nested-run --quiet --smp 2 --timeout 900 --file build/guest/probe.elf \
+		--share hostusr=/usr --share l2gl=build/nested/gl --out "$OUT/l1" \
 		--log "$OUT/probe-l1.log" "$OUT/probe-l1.sh"
 	rc=$(sed -n 's/^L1: END probe rc=\([0-9]*\).*/\1/p' "$OUT/probe-l1.log")
 	[ -n "$rc" ] || rc=1
@@ -88,11 +92,13 @@ probe_demo() {
 	[ "$rc" -eq 0 ] || status=1
 }
 
-# The nested suite's screen case boots the Debian kernel and busybox
-# initramfs (make linux-guest) with Linux's own virtio_gpu driver and fbcon,
-# and keeps lkvm-gpu's exit screenshot.
+# Two cases of the nested suite: Debian's kernel and busybox initramfs
+# (make linux-guest) with Linux's own virtio_gpu driver and fbcon, and the
+# same kernel with Debian's Mesa drawing through VIRGL (gl-scene: GBM, EGL,
+# GLES2 on KMS; kmscube and glmark2 run too). lkvm-gpu's exit screenshots
+# come back.
 linux_demo() {
-	echo "== part 2: real Linux (Debian's kernel, its virtio_gpu driver, fbcon) under lkvm-gpu"
+	echo "== part 2: real Linux (Debian's kernel and Mesa) under lkvm-gpu"
 	if kvm_usable && [ ! -d /sys/module/kvm_pvm ]; then
 		echo "   hardware KVM: booted directly"
 	else
@@ -103,18 +109,26 @@ linux_demo() {
 		status=1
 		return
 	fi
-	if ! NESTED_JOBS=1 tests/nested/run.sh virtio-gpu-fbcon >"$OUT/linux.log" 2>&1; then
-		tail -n 5 "$OUT/linux.log" >&2
+	if ! NESTED_JOBS=1 tests/nested/run.sh virtio-gpu-fbcon gl-virgl >"$OUT/linux.log" 2>&1; then
+		grep -E "^(PASS|FAIL)" "$OUT/linux.log" | sed 's/^/   /' >&2
 		status=1
-		return
-	fi
-	grep -E "^(PASS|FAIL)" "$OUT/linux.log" | sed 's/^/   /'
-	shot=$(find build/nested -name fbcon.png -newer "$OUT/linux-build.log" | head -n1)
-	if [ -n "$shot" ]; then
-		cp "$shot" "$OUT/linux.png"
-		echo "== the Linux guest's screen: $OUT/linux.png"
 	else
-		echo "   no screenshot came back" >&2
+		grep -E "^(PASS|FAIL)" "$OUT/linux.log" | sed 's/^/   /'
+	fi
+	grep -a -h -E "L2: (gl kmscube: Rendered|gl glmark2: .*GL_RENDERER|PASS gl )" \
+		build/nested/suite/*.log 2>/dev/null | tr -d '\r' | sed 's/^L2: /   L2: /' | head -n 3
+	copy_shot fbcon.png linux.png "the Linux guest's console (virtio_gpu, fbcon)"
+	copy_shot gl-virgl.png linux-gl.png "Mesa in the Linux guest drawing through virgl"
+}
+
+# copy_shot NAME DEST WHAT: a screenshot the nested run brought back.
+copy_shot() {
+	shot=$(find build/nested/suite -name "$1" -newer "$OUT/linux-build.log" | head -n1)
+	if [ -n "$shot" ]; then
+		cp "$shot" "$OUT/$2"
+		echo "== $3: $OUT/$2"
+	else
+		echo "   no $1 came back" >&2
 		status=1
 	fi
 }

@@ -59,7 +59,7 @@ gl-guest: $(L2_GLIMG)
 
 # The L1 base image also holds lkvm-gpu when it has been built; it is
 # rebuilt whenever lkvm-gpu is (the wildcard makes that dependency optional).
-$(NESTED_DIR)/l1-base.cpio: $(LINUX_GUEST) $(L1RUN) $(wildcard $(B)/lkvm-gpu) \
+$(NESTED_DIR)/l1-base.cpio: $(LINUX_GUEST) $(L1RUN) $(wildcard $(B)/lkvm-gpu) $(PROBE_ELF) \
 		scripts/nested/mkl1base.sh scripts/nested/l1-init scripts/nested/nested.sh
 	@mkdir -p $(dir $@)
 	scripts/nested/mkl1base.sh $@

@@ -46,6 +46,11 @@ cat "$root/etc/modules.order" "$root/etc/modules-9p.order" | while read -r ko; d
 done
 
 cp "$g/bzImage" "$g/vmlinux" "$g/initramfs.cpio" "$g/initramfs.cpio.gz" "$root/l2/"
+# The probe guest too, when built: the cases that run it under lkvm-gpu in
+# L1 (its 3D tests on a host without /dev/kvm).
+if [ -f build/guest/probe.elf ]; then
+	cp build/guest/probe.elf "$root/l2/"
+fi
 
 # A dynamically linked program and everything its loader will look for.
 copy_with_libs() {

@@ -301,3 +301,13 @@ Test(gpu_virgl, hostile_3d_commands_get_errors)
 	w32(req, 24, 4096);
 	cr_assert_eq(send_req(40), SPEC_RESP_ERR_INVALID_PARAMETER);
 }
+
+/* Every 2D format of the spec can be created through the renderer. */
+Test(gpu_virgl, every_2d_format_through_the_renderer)
+{
+	const uint32_t fmts[] = {1, 2, 3, 4, 67, 68, 121, 134}; /* virtio 1.2, 5.7.6.8 */
+
+	for (unsigned i = 0; i < 8; i++)
+		cr_expect_eq(send_req(req_create_2d(req, 40 + i, fmts[i], 16, 16)),
+			     SPEC_RESP_OK_NODATA, "format %u", fmts[i]);
+}

@@ -6,7 +6,6 @@
 #include "lib/time.h"
 
 #define GPU_CFG_NUM_SCANOUTS 8
-#define CMD_TIMEOUT_MS	     5000
 #define PAGE		     4096
 
 _Static_assert(sizeof(struct vgpu_hdr) == 24, "ctrl header is 24 bytes");
@@ -98,7 +97,7 @@ uint32_t vgpu_cmd2(struct vgpu *g, const void *req, size_t len, const void *tail
 	memcpy(g->req, req, len);
 	if (!vgpu_post(g, g->req, len, tail, tail_len, g->resp, resp_len, &head))
 		return 0;
-	if (!vgpu_reap(g, &done, got, deadline_ms(CMD_TIMEOUT_MS)) || done != head)
+	if (!vgpu_reap(g, &done, got, deadline_ms(VGPU_CMD_TIMEOUT_MS)) || done != head)
 		return 0;
 	if (*got < sizeof(struct vgpu_hdr))
 		return VGPU_NO_RESPONSE;
@@ -123,7 +122,7 @@ bool vgpu_cursor_cmd(struct vgpu *g, const void *req, size_t len)
 	if (!virtq_add(&g->cursor, &b, 1, &head))
 		return false;
 	virtq_notify(&g->cursor);
-	return virtq_wait_used(&g->cursor, &done, &got, deadline_ms(CMD_TIMEOUT_MS)) &&
+	return virtq_wait_used(&g->cursor, &done, &got, deadline_ms(VGPU_CMD_TIMEOUT_MS)) &&
 	       done == head;
 }
 

@@ -50,6 +50,11 @@ enum {
 	VGPU_RESP_ERR_INVALID_PARAMETER,
 };
 
+/* How long a command may take before the probe calls it lost. Long on
+ * purpose: a 3D submit compiles shaders in the host's llvmpipe, which inside
+ * the nested runner (QEMU TCG) on a busy host took over 5 s. A device that
+ * never answers still fails, just later. */
+#define VGPU_CMD_TIMEOUT_MS 60000
 #define VGPU_FLAG_FENCE	  1
 #define VGPU_MAX_SCANOUTS 16
 #define VGPU_CURSOR_DIM	  64

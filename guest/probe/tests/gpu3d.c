@@ -284,7 +284,7 @@ static enum test_result fences_in_flight(struct test_ctx *ctx)
 	for (unsigned n = 0; n < IN_FLIGHT; n++) {
 		uint16_t head;
 		uint32_t got;
-		if (!vgpu_reap(&g, &head, &got, deadline_ms(5000)))
+		if (!vgpu_reap(&g, &head, &got, deadline_ms(VGPU_CMD_TIMEOUT_MS)))
 			return test_fail(ctx, "fenced submits: only %u of %u answered", n, IN_FLIGHT);
 		unsigned i = 0;
 		while (i < IN_FLIGHT && s[i].head != head)
