@@ -8,10 +8,10 @@
 #include "util/log.h"
 #include "vmm/options.h"
 #include "vmm/run.h"
+#include "vmm/version.h"
 #include "kvm/vcpu.h"
 
-#define LKVM_GPU_VERSION "0.1.0"
-#define STATUS_USAGE	 2
+#define STATUS_USAGE 2
 
 static void usage(FILE *f)
 {
@@ -41,10 +41,22 @@ static void read_t0(void)
 		       (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec);
 }
 
+/* The arguments of `run` as given, for --result: parsing reorders argv
+ * and cuts ",ro" off --disk values in place. Lives as long as the process. */
+static char **copy_args(int argc, char **argv)
+{
+	char **copy = calloc(argc + 1, sizeof(*copy));
+
+	for (int i = 0; copy && i < argc; i++)
+		if (!(copy[i] = strdup(argv[i])))
+			copy[i] = "?";
+	return copy;
+}
+
 int main(int argc, char **argv)
 {
 	struct run_options o;
-	char err[256];
+	char err[512], **given;
 	int r;
 
 	read_t0();
@@ -76,6 +88,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lkvm-gpu: unknown command '%s' (try lkvm-gpu help)\n", argv[1]);
 		return STATUS_USAGE;
 	}
+	given = copy_args(argc - 1, argv + 1);
 	r = options_parse_run(argc - 1, argv + 1, &o, err, sizeof(err));
 	if (r == 1) {
 		options_print_run_help();
@@ -85,5 +98,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lkvm-gpu: %s\n", err);
 		return STATUS_USAGE;
 	}
+	o.argc = given ? argc - 1 : 0;
+	o.argv = given;
 	return run_vm(&o);
 }

@@ -164,7 +164,7 @@ void vcpu_crash(struct vcpu *v)
 {
 	if (log_debug_enabled)
 		vcpu_dump_regs(v);
-	vm_request_stop(v->vm, STATUS_GUEST_CRASH);
+	vm_request_stop(v->vm, STATUS_GUEST_CRASH, VM_STOP_CRASH);
 }
 
 /* Guests probe many absent ports and addresses (Linux looks for legacy
@@ -285,8 +285,10 @@ static bool handle_exit(struct vcpu *v)
 	case KVM_EXIT_SYSTEM_EVENT:
 		switch (run->system_event.type) {
 		case KVM_SYSTEM_EVENT_SHUTDOWN:
+			vm_request_stop(v->vm, 0, VM_STOP_POWEROFF);
+			break;
 		case KVM_SYSTEM_EVENT_RESET:
-			vm_request_stop(v->vm, 0);
+			vm_request_stop(v->vm, 0, VM_STOP_REBOOT);
 			break;
 		default:
 			log_error("guest system event %u on vCPU %u", run->system_event.type,

@@ -169,7 +169,7 @@ void control_serve(struct control *c)
 	} else if (!strcmp(line, "stop")) {
 		log_info("stop requested through the control socket");
 		reply(fd, "ok");
-		vm_request_stop(c->vm, 0);
+		vm_request_stop(c->vm, 0, VM_STOP_HOST);
 	} else if (!strncmp(line, "screenshot ", 11)) {
 		if (!c->shot.take) {
 			reply(fd, "error: this VM has no GPU (run it with --gpu)");
