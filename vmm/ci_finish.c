@@ -175,7 +175,8 @@ int ci_finish(struct ci *ci, struct machine *m, int status, enum vm_stop_reason 
 	}
 	ci_drain_last(ci);
 	decide(ci, r, status, why);
-	log_info("%s: exit status %d", r->detail, r->status);
+	if (why != VM_STOP_SETUP_ERROR) /* that error said it all already */
+		log_info("%s: exit status %d", r->detail, r->status);
 	if (m && !strcmp(r->reason, "timeout"))
 		timeout_evidence(ci, m, r);
 	if (m && m->gpu && ci->o->screenshot)
