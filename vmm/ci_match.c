@@ -80,8 +80,9 @@ void ci_match_destroy(struct ci_match *m)
 	m->tail = NULL;
 }
 
-static bool matches(struct ci_pattern *p, const char *line, double now_s)
+static bool matches(struct ci_match *m, struct ci_pattern *p, const char *line, double now_s)
 {
+	m->attempts++;
 	if (regexec(&p->re, line, 0, NULL, 0) != 0)
 		return false;
 	p->matched = true;
@@ -97,13 +98,14 @@ static void judge(struct ci_match *m, const char *line, double now_s)
 	if (m->verdict != CI_PENDING)
 		return;
 	for (unsigned i = 0; i < m->nr_fail_ons; i++) {
-		if (matches(&m->fail_ons[i], line, now_s)) {
+		if (matches(m, &m->fail_ons[i], line, now_s)) {
 			m->fail_index = i;
 			m->verdict = CI_FAIL_SEEN;
 			return;
 		}
 	}
-	if (m->next_expect < m->nr_expects && matches(&m->expects[m->next_expect], line, now_s) &&
+	if (m->next_expect < m->nr_expects &&
+	    matches(m, &m->expects[m->next_expect], line, now_s) &&
 	    ++m->next_expect == m->nr_expects)
 		m->verdict = CI_EXPECTS_MET;
 }

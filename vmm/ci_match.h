@@ -56,6 +56,7 @@ struct ci_match {
 	char (*tail)[CI_LINE_MAX + 1]; /* ring of CI_TAIL_LINES lines */
 	unsigned tail_next, tail_count;
 	unsigned long long lines, long_lines;
+	unsigned long long attempts; /* regexec calls: lines x patterns at most */
 };
 
 /* One line in err (naming the bad pattern) and -1 if a pattern does not

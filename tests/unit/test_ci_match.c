@@ -141,6 +141,7 @@ Test(ci_match, a_one_mib_line_in_one_byte_reads_is_matched_on_its_start, .timeou
 	cr_expect_eq(strlen(m.expects[0].line), CI_LINE_MAX);
 	cr_expect_not(m.fail_ons[0].matched, "bytes past the bound were matched");
 	cr_expect_eq(m.long_lines, 1);
+	cr_expect_eq(m.attempts, 2, "%llu regexec calls for one line and two patterns", m.attempts);
 	cr_expect_eq(feed(CI_TTYS0, "after\n"), CI_EXPECTS_MET, "the next line is whole again");
 	free(line);
 	ci_match_destroy(&m);
