@@ -50,15 +50,15 @@ int ci_open(struct ci *ci, const struct run_options *o)
 	ci->log.last_src = -1;
 	clock_gettime(CLOCK_MONOTONIC, &ci->t0);
 	clock_gettime(CLOCK_REALTIME, &ci->wall0);
-	ci->watching = o->nr_expects || o->nr_fail_ons || o->serial_log || o->result;
-	if (!ci->watching && !o->timeout_ms)
-		return 0;
+	/* The consoles are always tapped: `lkvm-gpu wait` may ask any VM. */
+	ci->judging =
+	    o->nr_expects || o->nr_fail_ons || o->serial_log || o->result || o->timeout_ms;
 	if (ci_match_init(&ci->match, o->expects, o->nr_expects, o->fail_ons, o->nr_fail_ons, err,
 			  sizeof(err))) {
 		log_error("%s", err);
 		return -1;
 	}
-	if (open_files(ci, o) || (ci->watching && console_tap_init(&ci->tap)))
+	if (open_files(ci, o) || console_tap_init(&ci->tap))
 		return -1;
 	if (o->timeout_ms) {
 		ci->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -70,10 +70,24 @@ int ci_open(struct ci *ci, const struct run_options *o)
 	return 0;
 }
 
+/* A completed console line, for the control socket's waiting clients. */
+static void line_to_waiters(void *ctx, const char *line)
+{
+	struct control *c = ctx;
+
+	control_wait_line(&c->waits, line);
+}
+
+static unsigned tail_for_waiters(void *ctx, unsigned i, const char **line)
+{
+	return ci_match_tail(ctx, i, line);
+}
+
 void ci_attach(struct ci *ci, struct machine *m)
 {
-	if (!ci->watching)
-		return;
+	ci->match.on_line = line_to_waiters;
+	ci->match.on_line_ctx = &m->control;
+	m->control.console = (struct control_console){.tail = tail_for_waiters, .ctx = &ci->match};
 	serial_set_tap(&m->serial, console_tap_sink(&ci->tap, CI_TTYS0));
 	if (m->vcon)
 		virtio_console_set_tap(m->vcon, console_tap_sink(&ci->tap, CI_HVC0));
@@ -92,7 +106,7 @@ int ci_start(struct ci *ci)
 
 void ci_pollfds(struct ci *ci, struct pollfd *p)
 {
-	p[0] = (struct pollfd){.fd = ci->watching ? ci->tap.fd : -1, .events = POLLIN};
+	p[0] = (struct pollfd){.fd = ci->tap.fd, .events = POLLIN};
 	p[1] = (struct pollfd){.fd = ci->timer_fd, .events = POLLIN};
 }
 
@@ -116,8 +130,6 @@ static enum ci_verdict drain(struct ci *ci)
 	char buf[4096];
 	struct timespec wall;
 
-	if (!ci->watching)
-		return CI_PENDING;
 	clock_gettime(CLOCK_REALTIME, &wall);
 	console_tap_rearm(&ci->tap);
 	for (unsigned s = 0; s < CI_NR_SOURCES; s++) {

@@ -32,7 +32,7 @@
 
 struct ci {
 	const struct run_options *o;
-	bool watching; /* the consoles are tapped */
+	bool judging; /* any CI option: a verdict, a log or a result is wanted */
 	struct console_tap tap;
 	struct ci_match match;
 	struct serial_log log;

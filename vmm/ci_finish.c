@@ -169,11 +169,11 @@ int ci_finish(struct ci *ci, struct machine *m, int status, enum vm_stop_reason 
 	char name[32];
 	int final;
 
-	if (!ci->match.tail || !r) { /* nothing to judge: no CI options */
+	ci_drain_last(ci); /* for `lkvm-gpu wait` clients too */
+	if (!ci->judging || !r) {
 		free(r);
 		return status;
 	}
-	ci_drain_last(ci);
 	decide(ci, r, status, why);
 	if (why != VM_STOP_SETUP_ERROR) /* that error said it all already */
 		log_info("%s: exit status %d", r->detail, r->status);
@@ -183,7 +183,7 @@ int ci_finish(struct ci *ci, struct machine *m, int status, enum vm_stop_reason 
 		list_screenshots(ci, r, ci->o->screenshot);
 	fill_identity(ci, r, name, sizeof(name));
 	r->match = &ci->match;
-	r->dropped_bytes = ci->watching ? console_tap_dropped(&ci->tap) : 0;
+	r->dropped_bytes = console_tap_dropped(&ci->tap);
 	r->duration_s = ci_elapsed_s(ci);
 	if (ci->o->result)
 		write_result(ci, r);

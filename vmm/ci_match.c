@@ -127,6 +127,8 @@ static void end_line(struct ci_match *m, struct ci_line *l, double now_s)
 	m->long_lines += l->cut;
 	judge(m, l->buf, now_s);
 	keep_in_tail(m, l->buf, l->len);
+	if (m->on_line)
+		m->on_line(m->on_line_ctx, l->buf);
 	l->len = 0;
 	l->cut = false;
 }

@@ -57,6 +57,9 @@ struct ci_match {
 	unsigned tail_next, tail_count;
 	unsigned long long lines, long_lines;
 	unsigned long long attempts; /* regexec calls: lines x patterns at most */
+	/* Sees every completed line after it was judged (`lkvm-gpu wait`). */
+	void (*on_line)(void *ctx, const char *line);
+	void *on_line_ctx;
 };
 
 /* One line in err (naming the bad pattern) and -1 if a pattern does not

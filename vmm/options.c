@@ -208,7 +208,7 @@ static int valid_gpu_modes(const char *s)
 
 /* Seconds as decimal digits with up to 3 decimals ("30", "2.5"), more
  * than 0 and at most OPT_MAX_TIMEOUT_S, in milliseconds. */
-static int parse_seconds(const char *s, uint64_t *ms)
+int options_parse_seconds(const char *s, uint64_t *ms)
 {
 	char whole[16];
 	const char *dot = strchr(s, '.');
@@ -398,7 +398,7 @@ static int parse_ci_option(int c, char *arg, struct run_options *o, char *err, u
 {
 	switch (c) {
 	case OPT_TIMEOUT:
-		if (parse_seconds(arg, &o->timeout_ms))
+		if (options_parse_seconds(arg, &o->timeout_ms))
 			return fail(err, errlen,
 				    "--timeout: '%s' is not a number of seconds above 0 and at "
 				    "most %d (up to 3 decimals)",

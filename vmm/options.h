@@ -58,5 +58,8 @@ struct run_options {
  * returns -1; on --help returns 1. Pure: no I/O. */
 int options_parse_run(int argc, char **argv, struct run_options *o, char *err, unsigned errlen);
 void options_print_run_help(void);
+/* Seconds above 0 with up to 3 decimals, at most OPT_MAX_TIMEOUT_S, as ms
+ * (--timeout, and `lkvm-gpu wait --timeout`). 0 or -1. */
+int options_parse_seconds(const char *s, uint64_t *ms);
 
 #endif

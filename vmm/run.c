@@ -100,11 +100,14 @@ static void main_loop(struct machine *m, struct ci *ci, int signal_fd, bool inte
 		};
 		/* Stop reading stdin while the UART FIFO is full; re-check soon. */
 		bool room = serial_input_space(&m->serial) > 0;
+		int wake_ms = control_expire(&m->control); /* `wait` deadlines */
 
 		if (stdin_open && room)
 			p[3].fd = STDIN_FILENO;
 		ci_pollfds(ci, &p[4]);
-		if (poll(p, 4 + CI_POLLFDS, room ? -1 : 20) < 0 && errno != EINTR)
+		if (!room && (wake_ms < 0 || wake_ms > 20))
+			wake_ms = 20;
+		if (poll(p, 4 + CI_POLLFDS, wake_ms) < 0 && errno != EINTR)
 			break;
 		ci_service(ci, m, &p[4]);
 		if (p[1].revents & POLLIN)
@@ -158,6 +161,7 @@ int run_vm(const struct run_options *o)
 	machine_stop(&m);
 	exit_screenshot(&m, o->screenshot);
 	status = ci_finish(ci, &m, m.vm.exit_status, m.vm.stop_reason);
+	control_wait_end(&m.control.waits, status);
 out:
 	machine_teardown(&m);
 out_ci:
