@@ -3,9 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -13,7 +11,6 @@
 #include "virtio/console.h"
 #include "vmm/ci_result.h"
 #include "vmm/exit_status.h"
-#include "vmm/version.h"
 
 _Static_assert(OPT_MAX_PATTERNS == CI_MAX_PATTERNS, "options and matcher agree on the bound");
 

@@ -55,7 +55,8 @@ lkvm "$log" -k "$LOG_DIR/no-such-kernel" --expect x --result "$result"
 ci_result ci_result_setup_error $? 2 "$log" "$result" --reason setup-error
 
 need_kvm ci_expect_in_order ci_expect_out_of_order ci_fail_on_wins ci_timeout_screenshot \
-	ci_unmet_at_reboot ci_crash ci_test_exit ci_signal ci_expect_hvc0 ci_serial_log || exit 0
+	ci_unmet_at_reboot ci_crash ci_test_exit ci_signal ci_expect_hvc0 ci_serial_log \
+	ci_wait_control ci_list_json || exit 0
 
 # The probe halts for ever after its tests (probe.end=halt): only the
 # runner can end these runs.
@@ -130,4 +131,33 @@ if [ "$status" -eq 0 ] && ! grep -a -q 'hvc0| PROBE: info vcon=hello' "$slog"; t
 	fail ci_expect_hvc0 "the line did not come through hvc0" "$slog"
 else
 	ci_result ci_expect_hvc0 "$status" 0 "$log" "$result" --reason expect
+fi
+
+# From outside: `lkvm-gpu wait` on a running VM (a line already seen, a
+# timeout), `list --json`, then `stop` (0).
+name="ci-wait-$$" log="$LOG_DIR/ci_wait_control.log"
+"$LKVM" run --name "$name" -p "probe.tests=serial probe.end=halt" </dev/null >"$log" 2>&1 &
+pid=$!
+wait_for_line "$log" '^PROBE: done' 15
+got=$("$LKVM" wait "$name" --expect '^PROBE: PASS serial$' --timeout 10)
+w1=$?
+"$LKVM" wait "$name" --expect 'never printed' --timeout 0.5 2>/dev/null
+w2=$?
+list=$("$LKVM" list --json)
+"$LKVM" stop "$name"
+wait "$pid"
+status=$?
+if [ "$w1" -eq 0 ] && [ "$got" = "PROBE: PASS serial" ] && [ "$w2" -eq 4 ] && [ "$status" -eq 0 ]; then
+	pass ci_wait_control
+else
+	fail ci_wait_control "wait: $w1 '$got', timeout: $w2 (want 4), run: $status" "$log"
+fi
+if ! have_python; then
+	need_python ci_list_json
+elif python3 -c 'import json, sys
+vms = [v for v in json.loads(sys.argv[1]) if v["name"] == sys.argv[2]]
+assert len(vms) == 1 and vms[0]["pid"] == int(sys.argv[3]), vms' "$list" "$name" "$pid"; then
+	pass ci_list_json
+else
+	fail ci_list_json "list --json gave: $list"
 fi
