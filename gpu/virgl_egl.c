@@ -1,5 +1,6 @@
 #include "gpu/virgl_egl.h"
 
+#include <dlfcn.h>
 #include <epoxy/egl.h>
 #include <epoxy/gl.h>
 #include <errno.h>
@@ -109,12 +110,40 @@ static int make_root(struct gpu_egl *e)
 	return 0;
 }
 
+/* libepoxy loads libEGL (and a GL library) on first use and abort()s when
+ * it cannot: look first, so a host without them gets an error, not a
+ * crash. */
+static bool can_load(const char *const *names, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		void *h = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
+
+		if (h) {
+			dlclose(h);
+			return true;
+		}
+	}
+	log_error("virgl: cannot load %s (install Mesa's EGL and GL libraries)", names[0]);
+	return false;
+}
+
+static bool libraries_present(void)
+{
+	static const char *const egl[] = {"libEGL.so.1"};
+	static const char *const gl[] = {"libOpenGL.so.0", "libGL.so.1"};
+
+	return can_load(egl, 1) && can_load(gl, 2);
+}
+
 int gpu_egl_open(struct gpu_egl **out)
 {
-	struct gpu_egl *e = calloc(1, sizeof(*e));
+	struct gpu_egl *e;
 	EGLint major, minor;
 	int err = -ENODEV;
 
+	if (!libraries_present())
+		return -ENODEV;
+	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
 	e->drm_fd = -1;

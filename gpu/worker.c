@@ -323,6 +323,8 @@ static int post(struct gpu *g, struct gpu_msg *m)
 /* Everything the worker owns goes with it, on its own thread. */
 static void worker_exit(struct gpu *g)
 {
+	if (!g->backend.ops)
+		return; /* the backend never started: nothing was made */
 	do_detach(g);
 	gpu_resources_clear(g);
 	if (g->backend.ops) {

@@ -2,7 +2,8 @@
 # mkinitramfs-l2.sh DEBDIR OUTDIR [PROGRAM...]
 # Builds the L2 test guest's initramfs from what fetch-debian.sh unpacked in
 # DEBDIR: busybox-static with its applet links, /init and the tests from
-# guest/linux/l2/, the virtio/drm/virtio-gpu modules in dependency order,
+# guest/linux/l2/, the virtio/drm/virtio-gpu modules in dependency order
+# (and ext4 for the GL test's root filesystem, loaded by that test only),
 # and any extra static PROGRAMs (copied to /bin). Writes
 # OUTDIR/initramfs.cpio.gz and an uncompressed OUTDIR/initramfs.cpio (the
 # nested runner uses the latter: decompressing costs more than copying when
@@ -18,6 +19,10 @@ moddir=$deb/linux/lib/modules/$kver
 
 # What the tests need: virtio over PCI, blk, rng, console, input, the GPU stack.
 MODULES="virtio_pci virtio_blk virtio-rng virtio_console virtio_input virtio_gpu"
+# Loaded only by the GL test, which mounts its root filesystem (ext2, through
+# the ext4 driver, which wants the crc32c hash at mount) from virtio-blk:
+# /etc/modules-gl.order.
+GL_MODULES="crc32c_generic ext4"
 
 root=$out/l2root
 rm -rf "$root"
@@ -32,10 +37,12 @@ install -m 644 "$here/l2/l2tests.sh" "$root/lib/l2tests.sh"
 
 # shellcheck disable=SC2086 # one word per module
 "$here/modorder.sh" "$moddir" $MODULES >"$root/etc/modules.order"
-while read -r ko; do
+# shellcheck disable=SC2086
+"$here/modorder.sh" "$moddir" $GL_MODULES >"$root/etc/modules-gl.order"
+cat "$root/etc/modules.order" "$root/etc/modules-gl.order" | while read -r ko; do
 	mkdir -p "$root/lib/modules/$(dirname "$ko")"
 	cp "$moddir/$ko" "$root/lib/modules/$ko"
-done <"$root/etc/modules.order"
+done
 
 for p in "$@"; do
 	install -m 755 "$p" "$root/bin/"

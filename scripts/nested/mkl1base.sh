@@ -2,7 +2,7 @@
 # mkl1base.sh [--qemu] OUT.cpio
 # Builds the part of the nested runner's L1 initramfs that is the same for
 # every run: busybox, the L1 /init, the kvm modules (irqbypass, kvm, ccp,
-# kvm-amd) and virtio-blk for the results disk, l1run, lkvm-gpu with the
+# kvm-amd) and virtio-blk for the results disk, 9p (not loaded at boot), l1run, lkvm-gpu with the
 # shared libraries ldd lists (if build/lkvm-gpu exists), and the L2 test
 # guest (bzImage, vmlinux, initramfs). With --qemu, also QEMU and the
 # firmware it needs, for the microvm comparison in the benchmark.
@@ -37,10 +37,13 @@ install -m 644 "$here/nested.sh" "$root/lib/nested.sh"
 install -m 755 "$g/bin/l1run" "$root/bin/l1run"
 
 guest/linux/modorder.sh "$moddir" kvm-amd virtio_pci virtio_blk >"$root/etc/modules.order"
-while read -r ko; do
+# 9p over virtio, loaded only by runs that mount a host folder (gl_setup in
+# nested.sh); modules already loaded at boot are skipped there.
+guest/linux/modorder.sh "$moddir" 9p 9pnet_virtio >"$root/etc/modules-9p.order"
+cat "$root/etc/modules.order" "$root/etc/modules-9p.order" | while read -r ko; do
 	mkdir -p "$root/lib/modules/$(dirname "$ko")"
 	cp "$moddir/$ko" "$root/lib/modules/$ko"
-done <"$root/etc/modules.order"
+done
 
 cp "$g/bzImage" "$g/vmlinux" "$g/initramfs.cpio" "$g/initramfs.cpio.gz" "$root/l2/"
 

@@ -8,6 +8,7 @@
 #   $OUT (/out/)             everything put here comes back to the host
 #   $WORK (/tmp/)            scratch space (disk images)
 #   L2_APPEND                the L2 kernel command line base (quiet, fast)
+#   $L2_GLIMG                the L2 GL root filesystem (after gl_setup)
 #
 # l2run NAME [-t SECONDS] [-f LINE] [-m TEXT] -- CMD [ARG...]
 #   runs CMD (an lkvm-gpu command line) through l1run and frames its output:
@@ -16,6 +17,17 @@
 #     L1: END NAME rc=N ms=M
 #   -t/-f/-m are l1run's: timeout, a line fed to stdin, a marker to time.
 #   Returns CMD's exit status.
+#
+# gl_setup
+#   for 3D runs (tests/nested/run.sh's gl group): mounts what the host
+#   exports over virtio-9p (scripts/nested-run --share), read-only: the
+#   host's /usr at /usr (Mesa's llvmpipe with libLLVM, libEGL_mesa and the
+#   glvnd vendor files that lkvm-gpu's virgl backend dlopens: not in ldd's
+#   list, and some 200 MB that an initramfs would have to copy) and the
+#   folder holding $L2_GLIMG at /l2gl. Returns 1 after an "L1: FAIL" line
+#   when that does not work; cases run their l2run anyway, so lkvm-gpu's own
+#   error (virgl cannot start, no disk image) lands in the case's section.
+#   Directly on a KVM host it only checks the image.
 
 # The defaults are L1's paths; tests/nested/run.sh sets host paths instead
 # when it runs the same scripts directly on a hardware-KVM host.
@@ -26,6 +38,7 @@
 : "${OUT:=/out}"
 : "${WORK:=/tmp}"
 : "${LKVM:=lkvm-gpu}"
+: "${L2_GLIMG:=/l2gl/l2-gl.img}"
 L2_APPEND="console=ttyS0 quiet tsc=reliable no_timer_check mitigations=off nokaslr"
 
 uptime_ms() {
@@ -51,4 +64,26 @@ have_lkvm() {
 	fi
 	echo "L1: SKIP no lkvm-gpu in the L1 image"
 	return 1
+}
+
+gl_setup() {
+	[ -f "$L2_GLIMG" ] && return 0
+	while read -r ko; do
+		[ -n "$ko" ] || continue
+		_m=$(basename "$ko" .ko | tr - _)
+		[ -d "/sys/module/$_m" ] || insmod "/lib/modules/$ko" ||
+			echo "L1: WARN insmod $ko failed"
+	done </etc/modules-9p.order
+	mkdir -p /usr /l2gl
+	# A large msize: libLLVM alone is 117 MB, read in msize pieces.
+	_o=trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144
+	if ! mount -t 9p -o "$_o" hostusr /usr || ! mount -t 9p -o "$_o" l2gl /l2gl; then
+		echo "L1: FAIL gl_setup: cannot mount the host's 9p exports (hostusr, l2gl)"
+		return 1
+	fi
+	if [ ! -f "$L2_GLIMG" ]; then
+		echo "L1: FAIL gl_setup: no $L2_GLIMG"
+		return 1
+	fi
+	echo "L1: gl_setup done up=$(cut -d' ' -f1 /proc/uptime)"
 }

@@ -7,14 +7,16 @@
 #   tests/nested/run.sh [--nested|--direct] [CASE...]
 #
 # Each case is tests/nested/cases/NAME.sh: GROUP (smp1: L1 with 1 vCPU, smp2:
-# with 2), optional NEEDS (an option `lkvm-gpu run --help` must list, else
+# with 2, gl: with 2 and the host's /usr and the L2 GL image exported over
+# virtio-9p for lkvm-gpu's virgl backend, see gl_setup), optional NEEDS (an option `lkvm-gpu run --help` must list, else
 # the case fails: a renamed or dropped option must not turn cases into
 # silent skips), l1() printing its commands for L1 (they use l2run
 # from scripts/nested/nested.sh) and check() judging the result with the
 # helpers below. All cases of a group share one L1 boot.
 # NESTED_SKIP="name ..." skips cases by name (reported as skipped).
 # NESTED_JOBS (default 2, the machine's cores) splits the smp1 cases over
-# that many L1 guests running side by side; the smp2 group runs alone after.
+# that many L1 guests running side by side; the smp2 group runs alone after,
+# then the gl group.
 # Ends with "N passed, M failed, K skipped"; exit 1 if any failed.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -47,6 +49,8 @@ declare -A group_of
 jobs=${NESTED_JOBS:-2}
 n_smp1=0
 
+# The GL root filesystem L2 gets on virtio-blk (make gl-guest).
+L2_GLIMG_HOST=build/nested/gl/l2-gl.img
 rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR"
 t_start=$(date +%s)
@@ -91,14 +95,18 @@ done
 
 # One L1 boot (or one direct shell) per group.
 run_group() {
-	local g=$1 smp=1 tmo
+	local g=$1 smp=1 tmo shares=()
 	[ "${g%%-*}" = smp2 ] && smp=2
+	if [ "$g" = gl ]; then
+		smp=2
+		shares=(--share hostusr=/usr --share "l2gl=$(dirname "$L2_GLIMG_HOST")")
+	fi
 	local n
 	n=$(grep -c '^# case ' "$LOGDIR/$g.l1.sh")
 	tmo=$((120 + n * 130))
 	if [ $mode = nested ]; then
 		echo "nested: L1 group $g ($n cases, -smp $smp), log $LOGDIR/$g.log"
-		scripts/nested-run --quiet --smp "$smp" --timeout "$tmo" \
+		scripts/nested-run --quiet --smp "$smp" --timeout "$tmo" "${shares[@]}" \
 			--out "$LOGDIR/$g.out" --log "$LOGDIR/$g.log" "$LOGDIR/$g.l1.sh"
 	else
 		echo "direct: group $g ($n cases) on this host's KVM, log $LOGDIR/$g.log"
@@ -107,6 +115,7 @@ run_group() {
 			export L2_BZIMAGE=build/guest/bzImage L2_VMLINUX=build/guest/vmlinux
 			export L2_INITRD=build/guest/initramfs.cpio L2_INITRD_GZ=build/guest/initramfs.cpio.gz
 			export OUT=$LOGDIR/$g.out WORK=$LOGDIR/$g.work LKVM=build/lkvm-gpu
+			export L2_GLIMG=$L2_GLIMG_HOST
 			export PATH=$PWD/build/guest/bin:$PATH
 			# shellcheck disable=SC1091
 			. scripts/nested/nested.sh
@@ -123,6 +132,8 @@ for g in $(cd "$LOGDIR" && ls smp1-*.l1.sh 2>/dev/null); do
 done
 wait
 [ -f "$LOGDIR/smp2.l1.sh" ] && run_group smp2
+# Alone too: lkvm-gpu's renderer (llvmpipe) and the L2 vCPU use both L1 vCPUs.
+[ -f "$LOGDIR/gl.l1.sh" ] && run_group gl
 
 # --- helpers for check() -------------------------------------------------
 FAILMSG=""

@@ -435,9 +435,9 @@ Test(gpu_2d, cursor_update_move_and_hostile, .init = setup, .fini = teardown)
 	cr_assert_eq(fd.cur_x, 16384);
 	cr_assert_eq(fd.cur_y, -4096);
 	/* In range: passed through, negative positions included. */
-	cr_assert_eq(run(req_cursor(buf, VIRTIO_GPU_CMD_UPDATE_CURSOR, 0, (uint32_t)-64, 16383, 5,
-				    63, 0)),
-		     GPU_OK);
+	cr_assert_eq(
+	    run(req_cursor(buf, VIRTIO_GPU_CMD_UPDATE_CURSOR, 0, (uint32_t)-64, 16383, 5, 63, 0)),
+	    GPU_OK);
 	cr_assert_eq(fd.hot_x, 63);
 	cr_assert_eq(fd.hot_y, 0);
 	cr_assert_eq(fd.cur_x, -64);

@@ -2,6 +2,8 @@
  * face: fences echoed even on errors, replies capped to the buffer, display
  * info, EDID, capsets, config space and display events. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -328,4 +330,29 @@ Test(gpu_ctrl_3d, capset_info_and_capset_replies)
 	w32(req, 28, 0);
 	handle(32);
 	cr_assert_eq(r32(resp, 0), VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER);
+}
+
+/* A backend that cannot start (no EGL, say): gpu_create says why and
+ * returns NULL, with nothing left behind and no crash on the way out. */
+static int failing_create(const struct gpu_backend_env *env, struct gpu_backend *out, char *err,
+			  size_t errlen)
+{
+	snprintf(err, errlen, "gpu test: no renderer here");
+	return -ENODEV;
+}
+
+Test(gpu_ctrl_fail, backend_that_cannot_start)
+{
+	struct fake_display d;
+	struct gpu_config cfg = {.outputs = 1,
+				 .width = 640,
+				 .height = 480,
+				 .display = &d.d,
+				 .backend_create = failing_create};
+	char err[128] = "";
+
+	fake_display_init(&d, 1);
+	cr_assert_null(gpu_create(&cfg, err, sizeof(err)));
+	cr_assert_str_eq(err, "gpu test: no renderer here");
+	cr_assert_null(d.d.ev.opaque, "display events still point at the freed device");
 }

@@ -8,6 +8,7 @@
 #include "gpu/fence.h"
 #include "gpu/gpu_priv.h"
 #include "tests/unit/test_gpu_util.h"
+#include "tests/unit/gpu_queues.h"
 #include "tests/unit/vq_builder.h"
 
 static uint16_t pushed[16];
@@ -143,12 +144,7 @@ static void setup(void)
 	fake_display_init(&fdisp, 1);
 	fence_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	completed = created = 0;
-	vqb_init(&ctrl, 1 << 18, 16);
-	vqb_init(&cursor, 1 << 16, 16);
-	cr_assert_eq(vqb_vq_init(&ctrl, &queues[0].vq, false), 0);
-	cr_assert_eq(vqb_vq_init(&cursor, &queues[1].vq, false), 0);
-	queues[0].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	queues[1].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	gpu_queues_init(&ctrl, &cursor, queues, 1 << 18, 16, 1 << 16);
 	g = gpu_create(&cfg, NULL, 0);
 	cr_assert_not_null(g);
 	cr_assert_eq(gpu_virtio_ops.activate(g, 0, &ctrl.gm, queues, &irq), 0);
@@ -158,10 +154,7 @@ static void teardown(void)
 {
 	gpu_destroy(g);
 	close(fence_efd);
-	close(queues[0].kick_fd);
-	close(queues[1].kick_fd);
-	vqb_free(&ctrl);
-	vqb_free(&cursor);
+	gpu_queues_free(&ctrl, &cursor, queues);
 }
 
 static uint16_t send(uint32_t type, uint32_t flags, uint64_t fence, uint64_t *resp)

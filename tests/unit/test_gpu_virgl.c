@@ -13,6 +13,7 @@
 #include "gpu/gpu_priv.h"
 #include "tests/unit/test_gpu_util.h"
 #include "tests/unit/virgl_stream.h"
+#include "tests/unit/gpu_queues.h"
 #include "tests/unit/vq_builder.h"
 
 #define W 64u
@@ -58,12 +59,7 @@ static void setup(void)
 	char err[256];
 
 	fake_display_init(&fd, 1);
-	vqb_init(&ctrl, 16u << 20, 256);
-	vqb_init(&cursor, 1 << 16, 16);
-	cr_assert_eq(vqb_vq_init(&ctrl, &queues[0].vq, false), 0);
-	cr_assert_eq(vqb_vq_init(&cursor, &queues[1].vq, false), 0);
-	queues[0].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	queues[1].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	gpu_queues_init(&ctrl, &cursor, queues, 16u << 20, 256, 1 << 16);
 	g = gpu_create(&cfg, err, sizeof(err));
 	cr_assert_not_null(g, "%s", err);
 	cr_assert_eq(gpu_virtio_ops.activate(g, 0, &ctrl.gm, queues, &irq), 0);
@@ -72,10 +68,7 @@ static void setup(void)
 static void teardown(void)
 {
 	gpu_destroy(g);
-	close(queues[0].kick_fd);
-	close(queues[1].kick_fd);
-	vqb_free(&ctrl);
-	vqb_free(&cursor);
+	gpu_queues_free(&ctrl, &cursor, queues);
 }
 
 TestSuite(gpu_virgl, .init = setup, .fini = teardown, .timeout = 60);

@@ -9,6 +9,7 @@
 #include "gpu/gpu_priv.h"
 #include "tests/unit/test_display_weston.h"
 #include "tests/unit/test_gpu_util.h"
+#include "tests/unit/gpu_queues.h"
 #include "tests/unit/vq_builder.h"
 
 #define FW 200
@@ -67,29 +68,34 @@ static void wait_done(unsigned n)
 	}
 }
 
-Test(gpu_wayland, guest_frame_reaches_compositor_and_close_shuts_down, .init = start,
-     .fini = stop_weston, .timeout = 40)
+/* A Wayland window and the GPU on it, not yet activated. */
+static struct gpu *open_gpu(struct display **d)
 {
 	struct display_config dc = {.outputs = 1, .width = FW, .height = FH, .title = "vm"};
 	char err[256];
-	struct display *d = display_wayland_open(&dc, err, sizeof(err));
-	struct gpu_config gc = {
-	    .outputs = 1, .width = FW, .height = FH, .display = d, .shutdown = on_shutdown};
+	struct gpu_config gc = {.outputs = 1, .width = FW, .height = FH, .shutdown = on_shutdown};
+	struct gpu *g;
+
+	*d = display_wayland_open(&dc, err, sizeof(err));
+	cr_assert_not_null(*d, "%s", err);
+	gc.display = *d;
+	__atomic_store_n(&shutdowns, 0, __ATOMIC_SEQ_CST);
+	g = gpu_create(&gc, err, sizeof(err));
+	cr_assert_not_null(g, "%s", err);
+	return g;
+}
+
+Test(gpu_wayland, guest_frame_reaches_compositor_and_close_shuts_down, .init = start,
+     .fini = stop_weston, .timeout = 40)
+{
 	static uint32_t expect[FW * FH];
 	uint8_t req[64];
-	struct gpu *g;
+	struct display *d;
+	struct gpu *g = open_gpu(&d);
 	uint64_t backing;
 	uint8_t *px;
 
-	cr_assert_not_null(d, "%s", err);
-	g = gpu_create(&gc, err, sizeof(err));
-	cr_assert_not_null(g, "%s", err);
-	vqb_init(&ctrl, 1 << 20, 16);
-	vqb_init(&cursor, 1 << 16, 16);
-	cr_assert_eq(vqb_vq_init(&ctrl, &queues[0].vq, false), 0);
-	cr_assert_eq(vqb_vq_init(&cursor, &queues[1].vq, false), 0);
-	queues[0].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	queues[1].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	gpu_queues_init(&ctrl, &cursor, queues, 1 << 20, 16, 1 << 16);
 	cr_assert_eq(gpu_virtio_ops.activate(g, 0, &ctrl.gm, queues, &irq), 0);
 
 	/* The guest draws B8G8R8X8 pixels into its backing. */
@@ -139,10 +145,7 @@ Test(gpu_wayland, guest_frame_reaches_compositor_and_close_shuts_down, .init = s
 
 	gpu_destroy(g);
 	display_destroy(d);
-	close(queues[0].kick_fd);
-	close(queues[1].kick_fd);
-	vqb_free(&ctrl);
-	vqb_free(&cursor);
+	gpu_queues_free(&ctrl, &cursor, queues);
 }
 
 /* The worker serves the display from gpu_create on, not from the driver's
@@ -152,17 +155,9 @@ Test(gpu_wayland, guest_frame_reaches_compositor_and_close_shuts_down, .init = s
 Test(gpu_wayland, window_gone_before_the_driver_loads_shuts_down, .init = start,
      .fini = stop_weston, .timeout = 40)
 {
-	struct display_config dc = {.outputs = 1, .width = FW, .height = FH, .title = "vm"};
-	char err[256];
-	struct display *d = display_wayland_open(&dc, err, sizeof(err));
-	struct gpu_config gc = {
-	    .outputs = 1, .width = FW, .height = FH, .display = d, .shutdown = on_shutdown};
-	struct gpu *g;
+	struct display *d;
+	struct gpu *g = open_gpu(&d);
 
-	cr_assert_not_null(d, "%s", err);
-	__atomic_store_n(&shutdowns, 0, __ATOMIC_SEQ_CST);
-	g = gpu_create(&gc, err, sizeof(err));
-	cr_assert_not_null(g, "%s", err);
 	/* Never activated. The compositor goes away: only a worker that
 	 * polls the display fd notices. */
 	usleep(200000);

@@ -10,6 +10,7 @@
 
 #include "gpu/gpu_priv.h"
 #include "tests/unit/test_gpu_util.h"
+#include "tests/unit/gpu_queues.h"
 #include "tests/unit/vq_builder.h"
 
 static struct fake_display fd;
@@ -39,12 +40,7 @@ static void setup(void)
 	struct gpu_config cfg = {.outputs = 1, .width = 640, .height = 480, .display = &fd.d};
 
 	fake_display_init(&fd, 1);
-	vqb_init(&ctrl, 1 << 20, 16);
-	vqb_init(&cursor, 1 << 18, 16);
-	cr_assert_eq(vqb_vq_init(&ctrl, &queues[0].vq, false), 0);
-	cr_assert_eq(vqb_vq_init(&cursor, &queues[1].vq, false), 0);
-	queues[0].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	queues[1].kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	gpu_queues_init(&ctrl, &cursor, queues, 1 << 20, 16, 1 << 18);
 	queue_irqs[0] = queue_irqs[1] = resets = 0;
 	g = gpu_create(&cfg, NULL, 0);
 	cr_assert_not_null(g);
@@ -53,10 +49,7 @@ static void setup(void)
 static void teardown(void)
 {
 	gpu_destroy(g);
-	close(queues[0].kick_fd);
-	close(queues[1].kick_fd);
-	vqb_free(&ctrl);
-	vqb_free(&cursor);
+	gpu_queues_free(&ctrl, &cursor, queues);
 }
 
 TestSuite(gpu_worker, .init = setup, .fini = teardown);
