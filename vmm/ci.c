@@ -160,10 +160,8 @@ void ci_service(struct ci *ci, struct machine *m, const struct pollfd *p)
 			vm_request_stop(&m->vm, EXIT_STATUS_OK, VM_STOP_RUNNER);
 	}
 	if ((p[1].revents & POLLIN) &&
-	    read(ci->timer_fd, &expirations, sizeof(expirations)) == sizeof(expirations)) {
-		ci->timed_out = true;
+	    read(ci->timer_fd, &expirations, sizeof(expirations)) == sizeof(expirations))
 		vm_request_stop(&m->vm, EXIT_STATUS_TIMEOUT, VM_STOP_RUNNER);
-	}
 }
 
 void ci_close(struct ci *ci)

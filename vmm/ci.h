@@ -38,7 +38,6 @@ struct ci {
 	struct serial_log log;
 	unsigned long long dropped_logged;
 	int timer_fd; /* -1 without --timeout */
-	bool timed_out;
 	struct timespec t0, wall0;
 };
 

@@ -25,7 +25,7 @@ static const char *const reason_names[] = {
     [VM_STOP_RUNNER] = "timeout",
 };
 
-static const char *why_text(enum vm_stop_reason why, int status)
+static const char *why_text(enum vm_stop_reason why)
 {
 	switch (why) {
 	case VM_STOP_HOST:
@@ -77,8 +77,7 @@ static void decide(struct ci *ci, struct ci_report *r, int status, enum vm_stop_
 		r->status = EXIT_STATUS_TIMEOUT; /* the only stop of ours without a verdict */
 	if (want && r->status == EXIT_STATUS_OK)
 		r->status = EXIT_STATUS_EXPECT_UNMET;
-	snprintf(r->detail, sizeof(r->detail), "%s%s, %u of %u --expect seen",
-		 why_text(why, status),
+	snprintf(r->detail, sizeof(r->detail), "%s%s, %u of %u --expect seen", why_text(why),
 		 r->status == EXIT_STATUS_EXPECT_UNMET ? " before every --expect was seen" : "",
 		 seen, want);
 }
