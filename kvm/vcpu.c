@@ -138,15 +138,22 @@ fail:
 	return -1;
 }
 
+int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r, struct kvm_sregs *s)
+{
+	if (ioctl(v->fd, KVM_GET_REGS, r) < 0 || ioctl(v->fd, KVM_GET_SREGS, s) < 0) {
+		log_error("vCPU %u: cannot read registers: %s", v->id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void vcpu_dump_regs(struct vcpu *v)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
-	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
-		log_error("vCPU %u: cannot read registers: %s", v->id, strerror(errno));
+	if (vcpu_get_regs(v, &r, &s))
 		return;
-	}
 	log_info("vCPU %u registers:", v->id);
 	log_info(" rip %016llx rsp %016llx rflags %016llx", r.rip, r.rsp, r.rflags);
 	log_info(" rax %016llx rbx %016llx rcx %016llx rdx %016llx", r.rax, r.rbx, r.rcx, r.rdx);

@@ -1,6 +1,7 @@
 /* The end of a CI run: the final status and its reason, the timeout's
  * screenshots and registers, the --result file. */
 #include <limits.h>
+#include <linux/kvm.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,21 @@ static void list_screenshots(struct ci *ci, struct ci_report *r, const char *pat
 	}
 }
 
+static void keep_registers(struct vcpu *v, struct ci_cpu_regs *out, unsigned *n)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	if (vcpu_get_regs(v, &r, &s))
+		return;
+	*out = (struct ci_cpu_regs){
+	    .cpu = v->id,
+	    .v = {r.rip, r.rsp, r.rflags, r.rax, r.rbx, r.rcx, r.rdx, r.rsi,
+		  r.rdi, r.rbp, r.r8,	  r.r9,	 r.r10, r.r11, r.r12, r.r13,
+		  r.r14, r.r15, s.cr0,	  s.cr2, s.cr3, s.cr4, s.efer},
+	};
+	(*n)++;
+}
+
 /* At a timeout: where the guest was. The screenshot of each output goes to
  * --screenshot if given (run.c writes it at exit), else beside --result. */
 static void timeout_evidence(struct ci *ci, struct machine *m, struct ci_report *r)
@@ -121,8 +137,11 @@ static void timeout_evidence(struct ci *ci, struct machine *m, struct ci_report 
 	char path[PATH_MAX], err[512];
 	const char *dot;
 
-	for (unsigned i = 0; i < m->nr_vcpus; i++)
+	for (unsigned i = 0; i < m->nr_vcpus; i++) {
 		vcpu_dump_regs(&m->vcpus[i]);
+		if (r->nr_regs < CI_MAX_CPUS)
+			keep_registers(&m->vcpus[i], &r->regs[r->nr_regs], &r->nr_regs);
+	}
 	if (!m->gpu || ci->o->screenshot)
 		return;
 	if (!result) {

@@ -58,6 +58,32 @@ static void write_console(struct json_writer *w, const struct ci_report *r)
 	json_object_end(w);
 }
 
+const char *const ci_reg_names[CI_NR_REGS] = {
+    "rip", "rsp", "rflags", "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8",   "r9",
+    "r10", "r11", "r12",    "r13", "r14", "r15", "cr0", "cr2", "cr3", "cr4", "efer",
+};
+
+/* As hex strings: JSON numbers lose 64-bit precision in most readers. */
+static void write_registers(struct json_writer *w, const struct ci_report *r)
+{
+	char hex[24];
+
+	json_key(w, "registers");
+	json_array_begin(w);
+	for (unsigned i = 0; i < r->nr_regs; i++) {
+		json_object_begin(w);
+		json_key(w, "cpu");
+		json_uint(w, r->regs[i].cpu);
+		for (unsigned k = 0; k < CI_NR_REGS; k++) {
+			snprintf(hex, sizeof(hex), "0x%016llx", r->regs[i].v[k]);
+			json_key(w, ci_reg_names[k]);
+			json_string(w, hex);
+		}
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
 static void write_vmm(struct json_writer *w, const struct ci_report *r)
 {
 	json_key(w, "vmm");
@@ -109,6 +135,7 @@ void ci_result_write(FILE *f, const struct ci_report *r)
 	for (unsigned i = 0; i < r->nr_screenshots; i++)
 		json_string(&w, r->screenshots[i]);
 	json_array_end(&w);
+	write_registers(&w, r);
 	write_vmm(&w, r);
 	json_object_end(&w);
 	fputc('\n', f);

@@ -12,6 +12,41 @@
 
 #define CI_RESULT_SCHEMA   1
 #define CI_MAX_SCREENSHOTS 34 /* every output, at exit and at the timeout */
+#define CI_MAX_CPUS	   64 /* registers kept at a timeout */
+
+/* The registers a --result keeps of a vCPU at a timeout, in this order. */
+enum ci_reg {
+	CI_RIP,
+	CI_RSP,
+	CI_RFLAGS,
+	CI_RAX,
+	CI_RBX,
+	CI_RCX,
+	CI_RDX,
+	CI_RSI,
+	CI_RDI,
+	CI_RBP,
+	CI_R8,
+	CI_R9,
+	CI_R10,
+	CI_R11,
+	CI_R12,
+	CI_R13,
+	CI_R14,
+	CI_R15,
+	CI_CR0,
+	CI_CR2,
+	CI_CR3,
+	CI_CR4,
+	CI_EFER,
+	CI_NR_REGS
+};
+extern const char *const ci_reg_names[CI_NR_REGS];
+
+struct ci_cpu_regs {
+	unsigned cpu;
+	unsigned long long v[CI_NR_REGS];
+};
 
 struct ci_report {
 	int status;
@@ -24,6 +59,8 @@ struct ci_report {
 	unsigned long long dropped_bytes;
 	char *screenshots[CI_MAX_SCREENSHOTS];
 	unsigned nr_screenshots;
+	struct ci_cpu_regs regs[CI_MAX_CPUS]; /* at a timeout: where each vCPU was */
+	unsigned nr_regs;
 	const char *version, *vm_name;
 	int argc;
 	char *const *argv;

@@ -4,8 +4,8 @@
     ci_result_check.py RESULT.json [--status N] [--reason R] [--screenshots N]
 
 Implements the part of JSON Schema the schema uses (type, const, enum,
-required, properties, additionalProperties, items, $ref, minimum, maximum,
-maxItems, pattern) with the standard library only. Also checks what a schema
+required, properties, additionalProperties (false or a schema), items, $ref,
+minimum, maximum, maxItems, pattern) with the standard library only. Also checks what a schema
 cannot say: expects are matched in order (non-decreasing times, matched ones
 first), the status and reason agree, and listed screenshots exist and are
 PNG files. Prints one line and exits 1 on the first problem."""
@@ -62,6 +62,8 @@ def validate(v, s, root, path):
                 validate(item, props[k], root, f"{path}.{k}")
             elif s.get("additionalProperties", True) is False:
                 raise Invalid(f"{path}: unexpected member {k}")
+            elif isinstance(s.get("additionalProperties"), dict):
+                validate(item, s["additionalProperties"], root, f"{path}.{k}")
     if isinstance(v, list):
         if "maxItems" in s and len(v) > s["maxItems"]:
             raise Invalid(f"{path}: {len(v)} items, at most {s['maxItems']}")
@@ -95,6 +97,8 @@ def semantic_checks(r):
         raise Invalid("reason fail-on, but no fail_on matched")
     if (r["reason"] == "signal") != (r["signal"] is not None):
         raise Invalid(f"reason {r['reason']} with signal {r['signal']}")
+    if (r["reason"] == "timeout") != bool(r["registers"]):
+        raise Invalid(f"reason {r['reason']} with {len(r['registers'])} vCPUs' registers")
     for p in r["screenshots"]:
         with open(p, "rb") as f:
             if f.read(8) != b"\x89PNG\r\n\x1a\n":

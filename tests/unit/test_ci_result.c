@@ -127,3 +127,30 @@ Test(ci_result, an_unwritable_place_is_found_before_the_run)
 	cr_expect(strstr(err, "--result /nonexistent-dir/r.json"), "%s", err);
 	cr_expect_null(strchr(err, '\n'));
 }
+
+Test(ci_result, a_timeout_keeps_each_vcpus_registers_as_hex)
+{
+	struct ci_report r = report();
+	char err[256], cmd[512];
+
+	r.status = EXIT_STATUS_TIMEOUT;
+	r.reason = "timeout";
+	m.fail_ons[0].matched = false; /* no verdict: the timeout ended it */
+	r.nr_regs = 2;
+	for (unsigned c = 0; c < 2; c++) {
+		r.regs[c].cpu = c;
+		for (unsigned k = 0; k < CI_NR_REGS; k++)
+			r.regs[c].v[k] = 0xffffffff81000000ull + k + (c << 8);
+	}
+	cr_assert_eq(ci_result_write_file(path, &r, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(check(path, "--status 4 --reason timeout"), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))[\"registers\"]; "
+		 "sys.exit(not (r[1][\"cpu\"] == 1 and r[1][\"rip\"] == \"0xffffffff81000100\" and "
+		 "r[0][\"efer\"] == \"0xffffffff81000016\"))' %s",
+		 path);
+	cr_expect_eq(system(cmd), 0, "registers not written as expected");
+	r.nr_regs = 0; /* a timeout without them is refused by the checker */
+	cr_assert_eq(ci_result_write_file(path, &r, err, sizeof(err)), 0, "%s", err);
+	cr_expect_neq(check(path, ">/dev/null"), 0);
+}
