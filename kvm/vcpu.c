@@ -138,15 +138,22 @@ fail:
 	return -1;
 }
 
+int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r, struct kvm_sregs *s)
+{
+	if (ioctl(v->fd, KVM_GET_REGS, r) < 0 || ioctl(v->fd, KVM_GET_SREGS, s) < 0) {
+		log_error("vCPU %u: cannot read registers: %s", v->id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void vcpu_dump_regs(struct vcpu *v)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
-	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 || ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
-		log_error("vCPU %u: cannot read registers: %s", v->id, strerror(errno));
+	if (vcpu_get_regs(v, &r, &s))
 		return;
-	}
 	log_info("vCPU %u registers:", v->id);
 	log_info(" rip %016llx rsp %016llx rflags %016llx", r.rip, r.rsp, r.rflags);
 	log_info(" rax %016llx rbx %016llx rcx %016llx rdx %016llx", r.rax, r.rbx, r.rcx, r.rdx);
@@ -164,7 +171,7 @@ void vcpu_crash(struct vcpu *v)
 {
 	if (log_debug_enabled)
 		vcpu_dump_regs(v);
-	vm_request_stop(v->vm, STATUS_GUEST_CRASH);
+	vm_request_stop(v->vm, STATUS_GUEST_CRASH, VM_STOP_CRASH);
 }
 
 /* Guests probe many absent ports and addresses (Linux looks for legacy
@@ -285,8 +292,10 @@ static bool handle_exit(struct vcpu *v)
 	case KVM_EXIT_SYSTEM_EVENT:
 		switch (run->system_event.type) {
 		case KVM_SYSTEM_EVENT_SHUTDOWN:
+			vm_request_stop(v->vm, 0, VM_STOP_POWEROFF);
+			break;
 		case KVM_SYSTEM_EVENT_RESET:
-			vm_request_stop(v->vm, 0);
+			vm_request_stop(v->vm, 0, VM_STOP_REBOOT);
 			break;
 		default:
 			log_error("guest system event %u on vCPU %u", run->system_event.type,

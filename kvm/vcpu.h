@@ -11,6 +11,8 @@
 #include "kvm/vm.h"
 
 struct kvm_cpuid2;
+struct kvm_regs;
+struct kvm_sregs;
 struct kvm_run;
 struct boot_result;
 
@@ -35,6 +37,9 @@ void vcpu_join(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
 /* Print registers (with --debug on a crash). */
 void vcpu_dump_regs(struct vcpu *v);
+/* Read them (a stopped vCPU, or from its own thread). 0, or -1 after a log
+ * line. */
+int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r, struct kvm_sregs *s);
 /* The guest cannot go on: print registers with --debug, stop the VM with
  * status 1. */
 void vcpu_crash(struct vcpu *v);

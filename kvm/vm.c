@@ -349,11 +349,12 @@ int vm_msi_route_clear(struct vm *vm, uint32_t gsi)
 	return ret;
 }
 
-void vm_request_stop(struct vm *vm, int status)
+void vm_request_stop(struct vm *vm, int status, enum vm_stop_reason why)
 {
 	pthread_mutex_lock(&vm->stop_lock);
 	if (!vm->stop_requested) {
 		vm->exit_status = status;
+		vm->stop_reason = why;
 		__atomic_store_n(&vm->stop_requested, true, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&vm->stop_lock);

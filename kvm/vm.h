@@ -14,6 +14,18 @@
 
 struct kvm_irq_routing;
 
+/* Why the VM stopped, beside its exit status (the --result file says it). */
+enum vm_stop_reason {
+	VM_STOP_HOST,	     /* the host asked: `lkvm-gpu stop`, Ctrl-A x, window closed */
+	VM_STOP_REBOOT,	     /* i8042 reset, ACPI reset, the reset vector */
+	VM_STOP_POWEROFF,    /* ACPI S5 */
+	VM_STOP_TEST_EXIT,   /* the guest's value through the test-exit port */
+	VM_STOP_CRASH,	     /* triple fault, KVM internal error, unexpected exception */
+	VM_STOP_SIGNAL,	     /* SIGINT, SIGTERM, SIGHUP */
+	VM_STOP_SETUP_ERROR, /* the VM could not start */
+	VM_STOP_RUNNER,	     /* the run loop's own verdict (timeout, console patterns) */
+};
+
 struct vm {
 	int kvm_fd;
 	int vm_fd;
@@ -31,6 +43,7 @@ struct vm {
 	/* Stopping: the first vm_request_stop() wins and sets the status. */
 	int stop_fd; /* eventfd the main thread waits on */
 	int exit_status;
+	enum vm_stop_reason stop_reason;
 	bool stop_requested;
 	pthread_mutex_t stop_lock;
 
@@ -43,9 +56,9 @@ struct vm {
  * Call before creating vCPUs. */
 int vm_wait_ready(struct vm *vm);
 
-/* Ask the main thread to end the VM with this exit status. Any thread; only
- * the first request counts. */
-void vm_request_stop(struct vm *vm, int status);
+/* Ask the main thread to end the VM with this exit status, for this reason.
+ * Any thread; only the first request counts. */
+void vm_request_stop(struct vm *vm, int status, enum vm_stop_reason why);
 bool vm_stopping(struct vm *vm);
 
 /* Open /dev/kvm, check the API and capabilities, create the VM, map ram_size

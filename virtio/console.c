@@ -35,6 +35,11 @@ void virtio_console_set_output(struct virtio_console *c, console_output_fn fn, v
 	c->output_ctx = fn ? ctx : NULL;
 }
 
+void virtio_console_set_tap(struct virtio_console *c, struct byte_sink tap)
+{
+	c->tap = tap;
+}
+
 size_t virtio_console_feed(struct virtio_console *c, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
@@ -115,6 +120,8 @@ uint32_t virtio_console_tx_request(void *dev, struct vq_elem *e)
 		if (!n)
 			break;
 		c->output(c->output_ctx, buf, n);
+		if (c->tap.write)
+			c->tap.write(c->tap.ctx, buf, n);
 		off += n;
 	}
 	return 0; /* nothing written to the guest */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/byte_sink.h"
 #include "virtio/virtio_dev.h"
 #include "virtio/worker.h"
 
@@ -26,6 +27,7 @@ struct virtio_console {
 	int input_fd; /* eventfd: input arrived */
 	console_output_fn output;
 	void *output_ctx;
+	struct byte_sink tap; /* sees the output too (worker thread) */
 	const struct guest_mem *mem;
 	struct virtio_queue *queues;
 	struct virtio_irq *irq;
@@ -39,6 +41,8 @@ struct virtio_console *virtio_console_create(void);
 void virtio_console_destroy(struct virtio_console *c);
 /* Set before the guest starts; fn NULL restores the stdout default. */
 void virtio_console_set_output(struct virtio_console *c, console_output_fn fn, void *ctx);
+/* Set before the guest starts: a second listener to the output. */
+void virtio_console_set_tap(struct virtio_console *c, struct byte_sink tap);
 /* Queue input for the guest (any thread). Returns bytes accepted: input
  * beyond CONSOLE_IN_BUF pending bytes is dropped, like a full UART FIFO. */
 size_t virtio_console_feed(struct virtio_console *c, const void *buf, size_t len);

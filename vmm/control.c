@@ -14,8 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util/log.h"
 #include "kvm/vm.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "vmm/exit_status.h"
 
 #define CONTROL_TIMEOUT_MS 5000
 #define LINE_MAX_LEN	   (PATH_MAX + 32)
@@ -101,6 +103,7 @@ int control_open(struct control *c, struct vm *vm, const char *name)
 
 void control_close(struct control *c)
 {
+	control_wait_end(&c->waits, -1); /* normally none left: run.c ends them */
 	if (c->listen_fd >= 0)
 		close(c->listen_fd);
 	c->listen_fd = -1;
@@ -117,19 +120,21 @@ static long long now_ms(void)
 	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
 }
 
-/* Read one line within one overall deadline: a client that trickles bytes
- * cannot stall the main thread for longer than CONTROL_TIMEOUT_MS. */
-static int read_line(int fd, char *buf, size_t len)
+/* Read one line within one overall deadline (timeout_ms, -1: none): a
+ * client that trickles bytes cannot stall the main thread for long. */
+static int read_line_within(int fd, char *buf, size_t len, long long timeout_ms)
 {
-	long long deadline = now_ms() + CONTROL_TIMEOUT_MS;
+	long long deadline = now_ms() + timeout_ms;
 	size_t n = 0;
 
 	while (n + 1 < len) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		long long left = deadline - now_ms();
+		long long left = timeout_ms < 0 ? -1 : deadline - now_ms();
 		ssize_t r;
 
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+		if (timeout_ms >= 0 && left <= 0)
+			return -1;
+		if (poll(&p, 1, left > 0x7fffffff ? 0x7fffffff : (int)left) <= 0)
 			return -1;
 		r = read(fd, buf + n, 1);
 		if (r <= 0)
@@ -141,6 +146,11 @@ static int read_line(int fd, char *buf, size_t len)
 		n++;
 	}
 	return -1;
+}
+
+static int read_line(int fd, char *buf, size_t len)
+{
+	return read_line_within(fd, buf, len, CONTROL_TIMEOUT_MS);
 }
 
 static void reply(int fd, const char *text)
@@ -164,12 +174,16 @@ void control_serve(struct control *c)
 		close(fd);
 		return;
 	}
+	if (!strncmp(line, "wait ", 5)) {
+		control_wait_add(&c->waits, fd, line + 5, &c->console, now_ms());
+		return; /* the fd is the waiter's now */
+	}
 	if (!strcmp(line, "ping")) {
 		reply(fd, "ok");
 	} else if (!strcmp(line, "stop")) {
 		log_info("stop requested through the control socket");
 		reply(fd, "ok");
-		vm_request_stop(c->vm, 0);
+		vm_request_stop(c->vm, 0, VM_STOP_HOST);
 	} else if (!strncmp(line, "screenshot ", 11)) {
 		if (!c->shot.take) {
 			reply(fd, "error: this VM has no GPU (run it with --gpu)");
@@ -185,11 +199,17 @@ void control_serve(struct control *c)
 	close(fd);
 }
 
-/* Send one request, print the reply's error if any. */
-static int request(const char *name, const char *req)
+int control_expire(struct control *c)
 {
-	char path[PATH_MAX], line[LINE_MAX_LEN], out[LINE_MAX_LEN + 2];
-	int fd, n;
+	return control_wait_expire(&c->waits, now_ms());
+}
+
+/* Send one request and read its one-line reply within timeout_ms (-1:
+ * none). 0, or the exit status after one line on stderr. */
+static int exchange(const char *name, const char *req, char *line, size_t len, long long timeout_ms)
+{
+	char path[PATH_MAX], out[LINE_MAX_LEN + 2];
+	int fd, n, bad;
 
 	if (sock_path(path, sizeof(path), name)) {
 		fprintf(stderr, "lkvm-gpu: no control directory\n");
@@ -201,13 +221,24 @@ static int request(const char *name, const char *req)
 		return 1;
 	}
 	n = snprintf(out, sizeof(out), "%s\n", req);
-	if (n < 0 || (size_t)n >= sizeof(out) || write(fd, out, n) != n ||
-	    read_line(fd, line, sizeof(line))) {
+	bad = n < 0 || (size_t)n >= sizeof(out) || write(fd, out, n) != n ||
+	      read_line_within(fd, line, len, timeout_ms);
+	close(fd);
+	if (bad) {
 		fprintf(stderr, "lkvm-gpu: VM '%s' did not answer\n", name);
-		close(fd);
 		return 1;
 	}
-	close(fd);
+	return 0;
+}
+
+/* Send one request, print the reply's error if any. */
+static int request(const char *name, const char *req)
+{
+	char line[LINE_MAX_LEN];
+	int r = exchange(name, req, line, sizeof(line), CONTROL_TIMEOUT_MS);
+
+	if (r)
+		return r;
 	if (strcmp(line, "ok")) {
 		fprintf(stderr, "lkvm-gpu: %s: %s\n", name, line);
 		return 1;
@@ -240,27 +271,94 @@ int control_cmd_screenshot(const char *name, const char *file)
 	return request(name, req);
 }
 
-int control_cmd_list(void)
+/* The pid of the VM at the other end of a connected socket, or -1. */
+static int peer_pid(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return -1;
+	return cred.pid;
+}
+
+static void list_entry(struct json_writer *w, const char *name, size_t name_len, const char *path,
+		       int pid)
+{
+	if (!w) {
+		printf("%.*s\n", (int)name_len, name);
+		return;
+	}
+	json_object_begin(w);
+	json_key(w, "name");
+	json_string_bytes(w, name, name_len);
+	json_key(w, "pid");
+	json_int(w, pid);
+	json_key(w, "socket");
+	json_string(w, path);
+	json_object_end(w);
+}
+
+int control_cmd_list(bool json)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 256];
+	struct json_writer w;
 	struct dirent *e;
 	DIR *d;
 
-	if (control_dir(dir, sizeof(dir)) || !(d = opendir(dir)))
-		return 0; /* nothing running */
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		int fd;
+	json_init(&w, stdout);
+	if (json)
+		json_array_begin(&w);
+	if (!control_dir(dir, sizeof(dir)) && (d = opendir(dir))) {
+		while ((e = readdir(d))) {
+			size_t n = strlen(e->d_name);
+			int fd, pid;
 
-		if (n < 6 || strcmp(e->d_name + n - 5, ".sock"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		fd = connect_to(path);
-		if (fd < 0)
-			continue; /* a VM that died without cleaning up */
-		close(fd);
-		printf("%.*s\n", (int)(n - 5), e->d_name);
+			if (n < 6 || strcmp(e->d_name + n - 5, ".sock"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			fd = connect_to(path);
+			if (fd < 0)
+				continue; /* a VM that died without cleaning up */
+			pid = peer_pid(fd);
+			close(fd);
+			list_entry(json ? &w : NULL, e->d_name, n - 5, path, pid);
+		}
+		closedir(d);
 	}
-	closedir(d);
+	if (json) {
+		json_array_end(&w);
+		putchar('\n');
+	}
 	return 0;
+}
+
+int control_cmd_wait(const char *name, const char *regex, long long timeout_ms)
+{
+	char req[LINE_MAX_LEN], line[LINE_MAX_LEN];
+	int r, n = snprintf(req, sizeof(req), "wait %lld %s", timeout_ms, regex);
+
+	if (n < 0 || (size_t)n >= sizeof(req) || strchr(regex, '\n')) {
+		fprintf(stderr, "lkvm-gpu: wait: the pattern is too long or has a newline\n");
+		return EXIT_STATUS_USAGE;
+	}
+	/* The VM keeps the deadline; ours only guards against a VM that hangs. */
+	r = exchange(name, req, line, sizeof(line), timeout_ms ? timeout_ms + 10000 : -1);
+	if (r)
+		return r;
+	if (!strncmp(line, "ok", 2) && (!line[2] || line[2] == ' ')) {
+		printf("%s\n", line[2] ? line + 3 : "");
+		return EXIT_STATUS_OK;
+	}
+	if (!strcmp(line, "timeout")) {
+		fprintf(stderr, "lkvm-gpu: wait: no line of '%s' matched '%s' in time\n", name,
+			regex);
+		return EXIT_STATUS_TIMEOUT;
+	}
+	if (!strncmp(line, "ended ", 6))
+		fprintf(stderr, "lkvm-gpu: wait: VM '%s' ended (exit status %s) first\n", name,
+			line + 6);
+	else
+		fprintf(stderr, "lkvm-gpu: %s: %s\n", name, line);
+	return 1;
 }

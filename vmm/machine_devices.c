@@ -133,7 +133,7 @@ static void display_closed(void *opaque)
 	struct machine *m = opaque;
 
 	log_info("display closed: shutting down");
-	vm_request_stop(&m->vm, 0);
+	vm_request_stop(&m->vm, 0, VM_STOP_HOST);
 }
 
 static int add_gpu(struct machine *m, const struct run_options *o)

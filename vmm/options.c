@@ -10,6 +10,7 @@
 
 #include "display/display.h"
 #include "gpu/gpu.h"
+#include "vmm/ci_match.h"
 
 #define MEM_DEFAULT_MIB 512
 #define MEM_MIN_MIB	64
@@ -33,6 +34,11 @@ enum {
 	OPT_GPU_MEM,
 	OPT_GPU_BACKEND,
 	OPT_SCREENSHOT,
+	OPT_TIMEOUT,
+	OPT_EXPECT,
+	OPT_FAIL_ON,
+	OPT_SERIAL_LOG,
+	OPT_RESULT,
 };
 
 static const struct option long_opts[] = {
@@ -54,6 +60,11 @@ static const struct option long_opts[] = {
     {"gpu-mem", required_argument, NULL, OPT_GPU_MEM},
     {"gpu-backend", required_argument, NULL, OPT_GPU_BACKEND},
     {"screenshot", required_argument, NULL, OPT_SCREENSHOT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"expect", required_argument, NULL, OPT_EXPECT},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"serial-log", required_argument, NULL, OPT_SERIAL_LOG},
+    {"result", required_argument, NULL, OPT_RESULT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -87,13 +98,22 @@ void options_print_run_help(void)
 	       "                         virglrenderer (needs EGL and Mesa; exit 2 if it cannot "
 	       "start)\n"
 	       "      --screenshot FILE  write the last frame as PNG when the VM ends\n"
+	       "      --timeout SECONDS  stop the VM after this long (exit 4); a screenshot of\n"
+	       "                         each output is kept (see --result)\n"
+	       "      --expect REGEX     succeed (exit 0) once the console (ttyS0, hvc0) showed\n"
+	       "                         a line matching each --expect in turn; repeatable\n"
+	       "      --fail-on REGEX    fail at once (exit 3) on a console line matching it;\n"
+	       "                         repeatable\n"
+	       "      --serial-log FILE  the whole console with host timestamps, as it comes\n"
+	       "      --result FILE.json how the run ended, as one JSON object (README)\n"
 	       "      --test-exit        let the guest set the exit status (port 0xf4)\n"
 	       "      --debug            verbose log: host KVM, boot, devices, registers\n"
 	       "  -h, --help             this text\n"
 	       "\n"
-	       "Exit status: 0 guest rebooted or powered off; the guest's value with\n"
-	       "--test-exit; 1 guest crashed (triple fault, KVM error); 2 bad usage or\n"
-	       "setup; 128+N stopped by signal N.\n"
+	       "Exit status: 0 guest rebooted or powered off, or every --expect seen; the\n"
+	       "guest's value with --test-exit; 1 guest crashed (triple fault, KVM error);\n"
+	       "2 bad usage or setup; 3 a --fail-on pattern seen; 4 --timeout ran out;\n"
+	       "5 the guest ended before every --expect was seen; 128+N stopped by signal N.\n"
 	       "Serial console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n",
 	       MEM_DEFAULT_MIB, MEM_MIN_MIB, MEM_MAX_MIB / 1024, CPUS_MAX, OPT_MAX_DISKS, modes,
 	       DISPLAY_MAX_OUTPUTS, GPU_DEFAULT_WIDTH, GPU_DEFAULT_HEIGHT, GPU_DEFAULT_MEM_MIB);
@@ -184,6 +204,29 @@ static int valid_gpu_modes(const char *s)
 		if (!display_mode_known(tok))
 			return 0;
 	return s[strlen(s) - 1] != ',';
+}
+
+/* Seconds as decimal digits with up to 3 decimals ("30", "2.5"), more
+ * than 0 and at most OPT_MAX_TIMEOUT_S, in milliseconds. */
+int options_parse_seconds(const char *s, uint64_t *ms)
+{
+	char whole[16];
+	const char *dot = strchr(s, '.');
+	size_t n = dot ? (size_t)(dot - s) : strlen(s);
+	uint64_t secs, frac = 0, decimals = dot ? strlen(dot + 1) : 0;
+
+	if (n == 0 || n >= sizeof(whole) || (dot && (decimals == 0 || decimals > 3)))
+		return -1;
+	memcpy(whole, s, n);
+	whole[n] = 0;
+	if (parse_uint(whole, 0, OPT_MAX_TIMEOUT_S, &secs))
+		return -1;
+	if (dot && parse_uint(dot + 1, 0, 999, &frac))
+		return -1;
+	while (decimals++ < 3)
+		frac *= 10;
+	*ms = secs * 1000 + frac;
+	return *ms > 0 && *ms <= OPT_MAX_TIMEOUT_S * 1000ull ? 0 : -1;
 }
 
 /* Writes the one-line error; returns -1 so callers can `return fail(...)`. */
@@ -336,6 +379,46 @@ static int parse_gpu_option(int c, char *arg, struct run_options *o, char *err, 
 	return NOT_MINE;
 }
 
+/* A console pattern: one more of at most OPT_MAX_PATTERNS, and it compiles. */
+static int add_pattern(const char *opt, char *arg, const char **list, unsigned *n, char *err,
+		       unsigned errlen)
+{
+	if (*n == OPT_MAX_PATTERNS)
+		return fail(err, errlen, "%s: at most %d patterns", opt, OPT_MAX_PATTERNS);
+	if (!*arg)
+		return fail(err, errlen, "%s: empty pattern (it would match every line)", opt);
+	if (ci_pattern_check(opt, arg, err, errlen))
+		return -1;
+	list[(*n)++] = arg;
+	return 0;
+}
+
+/* Running in CI: the verdict and where it is written. */
+static int parse_ci_option(int c, char *arg, struct run_options *o, char *err, unsigned errlen)
+{
+	switch (c) {
+	case OPT_TIMEOUT:
+		if (options_parse_seconds(arg, &o->timeout_ms))
+			return fail(err, errlen,
+				    "--timeout: '%s' is not a number of seconds above 0 and at "
+				    "most %d (up to 3 decimals)",
+				    arg, OPT_MAX_TIMEOUT_S);
+		return 0;
+	case OPT_EXPECT:
+		return add_pattern("--expect", arg, o->expects, &o->nr_expects, err, errlen);
+	case OPT_FAIL_ON:
+		return add_pattern("--fail-on", arg, o->fail_ons, &o->nr_fail_ons, err, errlen);
+	case OPT_SERIAL_LOG:
+	case OPT_RESULT:
+		if (!*arg)
+			return fail(err, errlen, "%s: empty file name",
+				    c == OPT_RESULT ? "--result" : "--serial-log");
+		*(c == OPT_RESULT ? &o->result : &o->serial_log) = arg;
+		return 0;
+	}
+	return NOT_MINE;
+}
+
 int options_parse_run(int argc, char **argv, struct run_options *o, char *err, unsigned errlen)
 {
 	int c, r;
@@ -353,6 +436,8 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, u
 			r = parse_device_option(c, optarg, o, err, errlen);
 		if (r == NOT_MINE)
 			r = parse_gpu_option(c, optarg, o, err, errlen);
+		if (r == NOT_MINE)
+			r = parse_ci_option(c, optarg, o, err, errlen);
 		if (r == NOT_MINE)
 			return fail(err, errlen, "unknown option '%s' (see lkvm-gpu run --help)",
 				    argv[optind - 1]);

@@ -6,7 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OPT_MAX_DISKS 8
+#define OPT_MAX_DISKS	  8
+#define OPT_MAX_PATTERNS  32 /* of --expect, and of --fail-on */
+#define OPT_MAX_TIMEOUT_S 1000000
 
 struct disk_option {
 	const char *path;
@@ -38,11 +40,26 @@ struct run_options {
 	unsigned width, height;
 	uint64_t gpu_mem_mib;
 	const char *screenshot;
+
+	/* CI runs (vmm/ci.c, README "Running in CI") */
+	uint64_t timeout_ms; /* 0: none */
+	const char *expects[OPT_MAX_PATTERNS];
+	unsigned nr_expects;
+	const char *fail_ons[OPT_MAX_PATTERNS];
+	unsigned nr_fail_ons;
+	const char *serial_log;
+	const char *result;
+	/* The arguments of `run` as given, for --result; set by main. */
+	int argc;
+	char **argv;
 };
 
 /* Parse argv of `run` (argv[0] is "run"). On error writes one line to err and
  * returns -1; on --help returns 1. Pure: no I/O. */
 int options_parse_run(int argc, char **argv, struct run_options *o, char *err, unsigned errlen);
 void options_print_run_help(void);
+/* Seconds above 0 with up to 3 decimals, at most OPT_MAX_TIMEOUT_S, as ms
+ * (--timeout, and `lkvm-gpu wait --timeout`). 0 or -1. */
+int options_parse_seconds(const char *s, uint64_t *ms);
 
 #endif

@@ -7,16 +7,17 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "util/log.h"
 #include "virtio/console.h"
+#include "vmm/ci.h"
+#include "vmm/exit_status.h"
 #include "vmm/machine.h"
 #include "vmm/term.h"
-
-#define STATUS_SETUP_ERROR 2
 
 static void noop_handler(int sig)
 {
@@ -50,7 +51,7 @@ static void handle_signal(struct machine *m, int signal_fd)
 	if (read(signal_fd, &si, sizeof(si)) != sizeof(si))
 		return;
 	log_info("received signal %u, shutting down", si.ssi_signo);
-	vm_request_stop(&m->vm, 128 + si.ssi_signo);
+	vm_request_stop(&m->vm, 128 + si.ssi_signo, VM_STOP_SIGNAL);
 }
 
 /* Returns false once stdin is finished (EOF or error). */
@@ -73,7 +74,7 @@ static bool handle_stdin(struct machine *m, bool interactive, struct term_escape
 		n = term_escape_filter(esc, in, got, out, &quit);
 		if (quit) {
 			log_info("Ctrl-A x: stopping the VM");
-			vm_request_stop(&m->vm, 0);
+			vm_request_stop(&m->vm, 0, VM_STOP_HOST);
 		}
 	} else {
 		memcpy(out, in, got);
@@ -85,13 +86,13 @@ static bool handle_stdin(struct machine *m, bool interactive, struct term_escape
 	return true;
 }
 
-static void main_loop(struct machine *m, int signal_fd, bool interactive)
+static void main_loop(struct machine *m, struct ci *ci, int signal_fd, bool interactive)
 {
 	struct term_escape esc = {0};
 	bool stdin_open = true;
 
 	while (!vm_stopping(&m->vm)) {
-		struct pollfd p[4] = {
+		struct pollfd p[4 + CI_POLLFDS] = {
 		    {.fd = m->vm.stop_fd, .events = POLLIN},
 		    {.fd = signal_fd, .events = POLLIN},
 		    {.fd = m->control.listen_fd, .events = POLLIN},
@@ -99,11 +100,16 @@ static void main_loop(struct machine *m, int signal_fd, bool interactive)
 		};
 		/* Stop reading stdin while the UART FIFO is full; re-check soon. */
 		bool room = serial_input_space(&m->serial) > 0;
+		int wake_ms = control_expire(&m->control); /* `wait` deadlines */
 
 		if (stdin_open && room)
 			p[3].fd = STDIN_FILENO;
-		if (poll(p, 4, room ? -1 : 20) < 0 && errno != EINTR)
+		ci_pollfds(ci, &p[4]);
+		if (!room && (wake_ms < 0 || wake_ms > 20))
+			wake_ms = 20;
+		if (poll(p, 4 + CI_POLLFDS, wake_ms) < 0 && errno != EINTR)
 			break;
+		ci_service(ci, m, &p[4]);
 		if (p[1].revents & POLLIN)
 			handle_signal(m, signal_fd);
 		if (p[2].revents & POLLIN)
@@ -129,25 +135,38 @@ static void exit_screenshot(struct machine *m, const char *path)
 int run_vm(const struct run_options *o)
 {
 	struct machine m;
-	int status = STATUS_SETUP_ERROR;
+	struct ci *ci = calloc(1, sizeof(*ci));
+	int status = EXIT_STATUS_USAGE;
 	bool interactive;
 	int signal_fd;
 
 	log_debug_enabled = o->debug;
 	signal_fd = setup_signals();
-	if (signal_fd < 0)
-		return STATUS_SETUP_ERROR;
-	if (machine_build(&m, o))
+	if (signal_fd < 0 || !ci) {
+		free(ci);
+		return EXIT_STATUS_USAGE;
+	}
+	/* The CI files fail before anything is built. */
+	if (ci_open(ci, o))
+		goto out_ci;
+	if (machine_build(&m, o)) {
+		status = ci_finish(ci, NULL, EXIT_STATUS_USAGE, VM_STOP_SETUP_ERROR);
 		goto out;
+	}
+	ci_attach(ci, &m);
 	interactive = term_raw_enable();
-	if (machine_start(&m))
-		vm_request_stop(&m.vm, STATUS_SETUP_ERROR);
-	main_loop(&m, signal_fd, interactive);
-	status = m.vm.exit_status;
+	if (ci_start(ci) || machine_start(&m))
+		vm_request_stop(&m.vm, EXIT_STATUS_USAGE, VM_STOP_SETUP_ERROR);
+	main_loop(&m, ci, signal_fd, interactive);
 	machine_stop(&m);
 	exit_screenshot(&m, o->screenshot);
+	status = ci_finish(ci, &m, m.vm.exit_status, m.vm.stop_reason);
+	control_wait_end(&m.control.waits, status);
 out:
 	machine_teardown(&m);
+out_ci:
+	ci_close(ci);
+	free(ci);
 	term_raw_restore();
 	close(signal_fd);
 	return status;

@@ -25,7 +25,7 @@ static void acpi_sleep_io(void *owner, uint64_t offset, void *data, uint32_t siz
 	if (offset == 0 && (v & SLEEP_CTL_SLP_EN) &&
 	    ((v >> SLEEP_CTL_TYP_SHIFT) & SLEEP_CTL_TYP_MASK) == ACPI_SLP_TYP_S5) {
 		log_debug("guest powered off (ACPI S5)");
-		vm_request_stop(vm, 0);
+		vm_request_stop(vm, 0, VM_STOP_POWEROFF);
 	}
 }
 

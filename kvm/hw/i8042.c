@@ -20,7 +20,7 @@ static void i8042_io(void *owner, uint64_t offset, void *data, uint32_t size, bo
 	/* offset 4 is the command port 0x64 (the range starts at 0x60). */
 	if (offset == 4 && b[0] == I8042_CMD_RESET) {
 		log_debug("guest reset through the i8042");
-		vm_request_stop(vm, 0);
+		vm_request_stop(vm, 0, VM_STOP_REBOOT);
 	}
 }
 

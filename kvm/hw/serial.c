@@ -12,6 +12,8 @@ static void serial_tx(void *ctx, uint8_t byte)
 	/* A closed or full stdout must not stop the guest. */
 	if (write(s->out_fd, &byte, 1) < 0) {
 	}
+	if (s->tap.write)
+		s->tap.write(s->tap.ctx, &byte, 1);
 }
 
 static void serial_irq(void *ctx, bool level)
@@ -46,6 +48,7 @@ int serial_init(struct serial *s, struct vm *vm, int out_fd)
 {
 	s->vm = vm;
 	s->out_fd = out_fd;
+	s->tap = (struct byte_sink){0};
 	pthread_mutex_init(&s->lock, NULL);
 	uart_init(&s->uart, &serial_uart_ops, s);
 	if (bus_register(&vm->pio, PORT_COM1, 8, serial_io, s)) {
@@ -73,4 +76,9 @@ unsigned serial_input_space(struct serial *s)
 	n = uart_rx_space(&s->uart);
 	pthread_mutex_unlock(&s->lock);
 	return n;
+}
+
+void serial_set_tap(struct serial *s, struct byte_sink tap)
+{
+	s->tap = tap;
 }

@@ -15,7 +15,7 @@ static void test_exit_io(void *owner, uint64_t offset, void *data, uint32_t size
 	}
 	memcpy(&v, data, size < 4 ? size : 4);
 	log_debug("guest test-exit with status %u", v & 0xff);
-	vm_request_stop(vm, v & 0xff);
+	vm_request_stop(vm, v & 0xff, VM_STOP_TEST_EXIT);
 }
 
 int test_exit_init(struct vm *vm)

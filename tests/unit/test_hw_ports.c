@@ -54,6 +54,7 @@ Test(hw_ports, i8042_reset_command_stops_with_status_0)
 	out8(PORT_I8042_CMD, 0xfe);
 	cr_assert(vm_stopping(&vm));
 	cr_assert_eq(vm.exit_status, 0);
+	cr_assert_eq(vm.stop_reason, VM_STOP_REBOOT);
 }
 
 Test(hw_ports, post_port_reads_all_ones)
@@ -72,6 +73,7 @@ Test(hw_ports, acpi_s5_powers_off_other_sleep_types_do_not)
 	out8(PORT_ACPI_SLEEP_CTL, ACPI_SLP_TYP_S5 << 2 | 0x20);
 	cr_assert(vm_stopping(&vm));
 	cr_assert_eq(vm.exit_status, 0);
+	cr_assert_eq(vm.stop_reason, VM_STOP_POWEROFF);
 }
 
 Test(hw_ports, test_exit_only_when_asked_for)
@@ -87,6 +89,7 @@ Test(hw_ports, test_exit_only_when_asked_for)
 	cr_assert(bus_dispatch(&vm.pio, PORT_TEST_EXIT, &v, 4, true));
 	cr_assert(vm_stopping(&vm));
 	cr_assert_eq(vm.exit_status, 0x34, "status is the low byte");
+	cr_assert_eq(vm.stop_reason, VM_STOP_TEST_EXIT);
 }
 
 Test(hw_ports, guest_trap_is_a_bus_device_that_needs_a_vcpu)
@@ -100,4 +103,12 @@ Test(hw_ports, guest_trap_is_a_bus_device_that_needs_a_vcpu)
 	cr_assert_not(vm_stopping(&vm));
 	out8(PORT_GUEST_TRAP + 1, 0);
 	cr_assert_not(vm_stopping(&vm), "only port 0xfe itself traps");
+}
+
+Test(hw_ports, the_first_stop_keeps_its_status_and_reason)
+{
+	vm_request_stop(&vm, 3, VM_STOP_RUNNER);
+	vm_request_stop(&vm, 1, VM_STOP_CRASH);
+	cr_assert_eq(vm.exit_status, 3);
+	cr_assert_eq(vm.stop_reason, VM_STOP_RUNNER);
 }
