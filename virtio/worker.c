@@ -239,11 +239,12 @@ void vworker_stop(struct vworker *w)
 		log_error("virtio worker: stop: %s", strerror(errno));
 	pthread_join(w->thread, NULL);
 	if (w->poll.max_ns)
-		log_debug("virtio worker: %llu wake-ups, %llu requests found by polling, %llu of "
-			  "%llu polling sessions found none, window now %llu ns",
-			  (unsigned long long)w->wakeups, (unsigned long long)w->poll_hits,
-			  (unsigned long long)w->poll_empty, (unsigned long long)w->poll_sessions,
-			  (unsigned long long)vpoll_window(&w->poll));
+		log_guest_debug(
+		    "virtio worker: %llu wake-ups, %llu requests found by polling, %llu of "
+		    "%llu polling sessions found none, window now %llu ns",
+		    (unsigned long long)w->wakeups, (unsigned long long)w->poll_hits,
+		    (unsigned long long)w->poll_empty, (unsigned long long)w->poll_sessions,
+		    (unsigned long long)vpoll_window(&w->poll));
 	close(w->epfd);
 	close(w->stop_fd);
 	w->running = false;
