@@ -59,6 +59,14 @@ int wayland_shm_layout(uint32_t w, uint32_t h, struct wl_shm_layout *out)
 	return 0;
 }
 
+/* An output keeps its shm pool (NBUF frames) until the size changes. */
+uint64_t wayland_frame_bytes(const struct display *d, uint32_t w, uint32_t h)
+{
+	struct wl_shm_layout l;
+
+	return wayland_shm_layout(w, h, &l) ? 0 : (uint64_t)l.pool;
+}
+
 static int alloc_buffers(struct wl_out *o, uint32_t w, uint32_t h)
 {
 	struct wl_shm_layout l;

@@ -103,6 +103,7 @@ struct wl_shm_layout {
 	uint64_t one;	      /* bytes per buffer */
 };
 int wayland_shm_layout(uint32_t w, uint32_t h, struct wl_shm_layout *out);
+uint64_t wayland_frame_bytes(const struct display *d, uint32_t w, uint32_t h);
 int wayland_shm_fd(size_t size); /* anonymous shared memory, or -1 */
 void wayland_buffers_free(struct wl_out *o);
 void wayland_draw(struct wl_out *o);
