@@ -73,6 +73,13 @@ struct display_ops {
 	/* The guest turned the output off, or the frame's pixels are about to
 	 * be freed: stop reading them before returning. */
 	void (*disable)(struct display *d, unsigned output);
+	/* Host bytes the display keeps of its own for an output whose frame
+	 * is w x h (headless: the copy taken at disable; Wayland: its shm
+	 * buffers), until the output is presented a frame of another size.
+	 * NULL: none. The GPU charges them to its memory cap (--gpu-mem)
+	 * before it presents a frame of that size, so a guest cannot multiply
+	 * its memory by the number of outputs. */
+	uint64_t (*frame_bytes)(const struct display *d, uint32_t w, uint32_t h);
 	/* 64x64 premultiplied PIXMAN_a8r8g8b8 pixels, or NULL to hide. The
 	 * image's (hot_x, hot_y) sits at the pointer position. */
 	void (*set_cursor)(struct display *d, unsigned output, const uint32_t *argb, int hot_x,

@@ -5,7 +5,8 @@
  * until it calls present or disable again), so the hot path costs no copy
  * (lazy_present: the GPU makes the pixels current before a screenshot or a
  * disable, not per frame). disable copies the frame into our own image,
- * which keeps the last picture for the exit screenshot. Every op runs on
+ * which keeps the last picture for the exit screenshot (until the next
+ * present: the GPU charges one frame per output, frame_bytes). Every op runs on
  * the GPU worker; the mutex only keeps the module safe on its own.
  */
 #include <errno.h>
@@ -45,7 +46,19 @@ static void present(struct display *d, unsigned i, const struct display_frame *f
 		return;
 	pthread_mutex_lock(&h->lock);
 	h->out[i].live = *f;
+	/* A live frame is what a screenshot shows: the copy of an older one,
+	 * maybe of another size, would only be memory nobody charged. */
+	if (h->out[i].kept) {
+		pixman_image_unref(h->out[i].kept);
+		h->out[i].kept = NULL;
+	}
 	pthread_mutex_unlock(&h->lock);
+}
+
+/* The x8r8g8b8 copy disable takes. */
+static uint64_t frame_bytes(const struct display *d, uint32_t w, uint32_t h)
+{
+	return (uint64_t)w * h * 4;
 }
 
 static void disable(struct display *d, unsigned i)
@@ -170,6 +183,7 @@ static const struct display_ops headless_ops = {
     .lazy_present = true,
     .present = present,
     .disable = disable,
+    .frame_bytes = frame_bytes,
     .set_cursor = set_cursor,
     .move_cursor = move_cursor,
     .get_fd = get_fd,

@@ -5,7 +5,8 @@
 #include <stdint.h>
 
 /* Write w x h PIXMAN_x8r8g8b8 pixels (stride in bytes) as an 8-bit RGB PNG.
- * 0 or -errno. */
+ * 0 or -errno; -EINVAL if path exists and is not a regular file (a FIFO or
+ * a device is refused at once, never waited on). */
 int png_write_xrgb(const char *path, const void *pixels, uint32_t w, uint32_t h, uint32_t stride);
 
 /* Read a PNG into a malloc'ed w x h array of 0x00RRGGBB words (stride w*4).

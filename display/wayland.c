@@ -79,6 +79,7 @@ static const struct display_ops wayland_ops = {
     .name = "wayland",
     .present = wayland_present,
     .disable = wayland_disable,
+    .frame_bytes = wayland_frame_bytes,
     .set_cursor = wayland_set_cursor,
     .move_cursor = wayland_move_cursor,
     .get_fd = get_fd,

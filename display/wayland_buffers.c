@@ -7,6 +7,7 @@
 
 #include "display/frame.h"
 #include "display/wayland_priv.h"
+#include "util/log.h"
 
 void wayland_buffers_free(struct wl_out *o)
 {
@@ -43,34 +44,65 @@ int wayland_shm_fd(size_t size)
 	return fd;
 }
 
+int wayland_shm_layout(uint32_t w, uint32_t h, struct wl_shm_layout *out)
+{
+	uint64_t stride, one, pool;
+
+	/* wl_shm carries sizes, offsets, widths and strides as int32. */
+	if (w == 0 || h == 0 || __builtin_mul_overflow((uint64_t)w, 4, &stride) ||
+	    __builtin_mul_overflow(stride, (uint64_t)h, &one) ||
+	    __builtin_mul_overflow(one, (uint64_t)NBUF, &pool) || pool > INT32_MAX)
+		return -EOVERFLOW;
+	out->stride = (int32_t)stride;
+	out->one = one;
+	out->pool = (int32_t)pool;
+	return 0;
+}
+
+/* An output keeps its shm pool (NBUF frames) until the size changes. */
+uint64_t wayland_frame_bytes(const struct display *d, uint32_t w, uint32_t h)
+{
+	struct wl_shm_layout l;
+
+	return wayland_shm_layout(w, h, &l) ? 0 : (uint64_t)l.pool;
+}
+
 static int alloc_buffers(struct wl_out *o, uint32_t w, uint32_t h)
 {
-	size_t one = (size_t)w * h * 4;
+	struct wl_shm_layout l;
 	struct wl_shm_pool *pool;
-	int fd;
+	int fd, r;
 
 	wayland_buffers_free(o);
-	fd = wayland_shm_fd(one * NBUF);
+	r = wayland_shm_layout(w, h, &l);
+	if (r) {
+		log_guest_error("wayland: output %u: a %ux%u frame needs more shared memory than "
+				"wl_shm can describe (2 GiB); not shown",
+				o->idx, w, h);
+		return r;
+	}
+	fd = wayland_shm_fd((size_t)l.pool);
 	if (fd < 0)
 		return -errno;
-	o->map = mmap(NULL, one * NBUF, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	o->map = mmap(NULL, (size_t)l.pool, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (o->map == MAP_FAILED) {
 		o->map = NULL;
 		close(fd);
 		return -ENOMEM;
 	}
-	o->map_size = one * NBUF;
-	pool = wl_shm_create_pool(o->w->shm, fd, one * NBUF);
+	o->map_size = (size_t)l.pool;
+	pool = wl_shm_create_pool(o->w->shm, fd, l.pool);
 	close(fd);
 	for (int i = 0; i < NBUF; i++) {
 		struct wl_buf *b = &o->bufs[i];
-		uint8_t *p = (uint8_t *)o->map + one * i;
+		uint8_t *p = (uint8_t *)o->map + l.one * i;
 
-		b->wb =
-		    wl_shm_pool_create_buffer(pool, one * i, w, h, w * 4, WL_SHM_FORMAT_XRGB8888);
+		b->wb = wl_shm_pool_create_buffer(pool, (int32_t)(l.one * i), (int32_t)w,
+						  (int32_t)h, l.stride, WL_SHM_FORMAT_XRGB8888);
 		wl_buffer_add_listener(b->wb, &buffer_listener, o);
 		/* a8r8g8b8 so blits write 0xff into the X byte. */
-		b->img = pixman_image_create_bits(PIXMAN_a8r8g8b8, w, h, (uint32_t *)p, w * 4);
+		b->img = pixman_image_create_bits(PIXMAN_a8r8g8b8, (int)w, (int)h, (uint32_t *)p,
+						  l.stride);
 		pixman_region32_init_rect(&b->stale, 0, 0, w, h);
 	}
 	wl_shm_pool_destroy(pool);

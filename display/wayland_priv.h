@@ -96,6 +96,14 @@ void wayland_window_create(struct wayland *w, unsigned i);
 void wayland_events_ready(struct display *d);
 
 /* wayland_buffers.c */
+/* The shm pool of an output's NBUF buffers of w x h XRGB8888, in the
+ * protocol's int32 terms; -EOVERFLOW when wl_shm cannot describe it. */
+struct wl_shm_layout {
+	int32_t stride, pool; /* bytes per row; the pool (NBUF buffers) */
+	uint64_t one;	      /* bytes per buffer */
+};
+int wayland_shm_layout(uint32_t w, uint32_t h, struct wl_shm_layout *out);
+uint64_t wayland_frame_bytes(const struct display *d, uint32_t w, uint32_t h);
 int wayland_shm_fd(size_t size); /* anonymous shared memory, or -1 */
 void wayland_buffers_free(struct wl_out *o);
 void wayland_draw(struct wl_out *o);

@@ -23,6 +23,10 @@ struct gpu_output {
 struct gpu_scanout {
 	uint32_t resource_id;
 	struct gpu_rect r;
+	/* Charged to the memory cap for the display's own copies of this
+	 * output's frames (display_ops.frame_bytes); kept across disable and
+	 * reset, as the display keeps its last picture. */
+	uint64_t display_bytes;
 };
 
 /* Where a handler writes a data-carrying reply (header included). len 0:

@@ -55,16 +55,27 @@ void gpu_scanouts_forget(struct gpu *g, struct gpu_resource *r)
 			disable(g, i, r);
 }
 
-/* Show damage (scanout coordinates) of scanout i, which displays r. */
-static void present(struct gpu *g, unsigned i, struct gpu_resource *r,
+/* Show damage (scanout coordinates) of scanout i, which displays r. false:
+ * the backend had no frame, the display was not called. */
+static bool present(struct gpu *g, unsigned i, struct gpu_resource *r,
 		    const struct display_rect *damage)
 {
 	const struct gpu_scanout *s = &g->scanouts[i];
 	struct gpu_rect sync = {s->r.x + damage->x, s->r.y + damage->y, damage->w, damage->h};
 	struct display_frame f;
 
-	if (scanout_frame(g, i, r, g->display->ops->lazy_present ? NULL : &sync, &f))
-		g->display->ops->present(g->display, i, &f, damage);
+	if (!scanout_frame(g, i, r, g->display->ops->lazy_present ? NULL : &sync, &f))
+		return false;
+	g->display->ops->present(g->display, i, &f, damage);
+	return true;
+}
+
+/* What the display keeps of its own for a w x h frame on an output. */
+static uint64_t display_frame_bytes(const struct gpu *g, uint32_t w, uint32_t h)
+{
+	const struct display_ops *ops = g->display->ops;
+
+	return ops->frame_bytes ? ops->frame_bytes(g->display, w, h) : 0;
 }
 
 void gpu_scanouts_sync(struct gpu *g)
@@ -86,6 +97,7 @@ enum gpu_err gpu_h_set_scanout(struct gpu *g, const struct gpu_cmd *c, struct gp
 	const struct gpu_rect *rc = &c->u.set_scanout.r;
 	struct gpu_scanout *s;
 	struct gpu_resource *r;
+	uint64_t need;
 
 	if (sid >= g->cfg.outputs)
 		return GPU_E_BAD_SCANOUT;
@@ -103,6 +115,18 @@ enum gpu_err gpu_h_set_scanout(struct gpu *g, const struct gpu_cmd *c, struct gp
 		return GPU_E_UNSUPPORTED;
 	if (s->resource_id == r->id && !memcmp(&s->r, rc, sizeof(*rc)))
 		return GPU_OK;
+	/* The display's copies count against the cap like resources (16
+	 * outputs each keeping a cap-sized frame would be 16 caps): charged
+	 * before the display can make them, down only once it has dropped
+	 * the bigger ones (at present of the new size). */
+	need = display_frame_bytes(g, rc->w, rc->h);
+	if (need > s->display_bytes) {
+		enum gpu_err err = gpu_mem_charge(&g->res, need - s->display_bytes);
+
+		if (err)
+			return err;
+		s->display_bytes = need;
+	}
 	if (s->resource_id && s->resource_id != r->id) {
 		struct gpu_resource *old = gpu_res_find(&g->res, s->resource_id);
 
@@ -114,7 +138,11 @@ enum gpu_err gpu_h_set_scanout(struct gpu *g, const struct gpu_cmd *c, struct gp
 	r->scanouts |= 1u << sid;
 	/* The display must never keep pointing into the previous resource
 	 * (it may be unref'd next), so show the new one at once. */
-	present(g, sid, r, &(struct display_rect){0, 0, rc->w, rc->h});
+	if (present(g, sid, r, &(struct display_rect){0, 0, rc->w, rc->h}) &&
+	    need < s->display_bytes) {
+		gpu_mem_uncharge(&g->res, s->display_bytes - need);
+		s->display_bytes = need;
+	}
 	return GPU_OK;
 }
 

@@ -104,8 +104,8 @@ static void status_write(struct virtio_pci *vp, uint8_t v)
 	}
 	if ((v & VIRTIO_STATUS_FEATURES_OK) && !(old & VIRTIO_STATUS_FEATURES_OK)) {
 		if (features_acceptable(vp))
-			log_debug("virtio %s: negotiated features 0x%llx", vp->ops->name,
-				  (unsigned long long)vp->driver_features);
+			log_guest_debug("virtio %s: negotiated features 0x%llx", vp->ops->name,
+					(unsigned long long)vp->driver_features);
 		else
 			v &= ~VIRTIO_STATUS_FEATURES_OK; /* the driver reads it back */
 	}

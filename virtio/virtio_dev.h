@@ -37,6 +37,10 @@ struct virtio_irq {
 struct virtio_queue {
 	struct virtqueue vq;
 	int kick_fd; /* eventfd, signalled by KVM on the guest's notify write */
+	/* The stop flag of the worker serving this queue (set by
+	 * vworker_start; atomic; NULL: none). Checked before every request,
+	 * so a guest that keeps the ring full cannot delay a reset. */
+	const bool *stop;
 };
 
 struct virtio_dev_ops {

@@ -195,6 +195,8 @@ int vworker_start(struct vworker *w, struct virtio_queue *queues, unsigned nq, c
 	w->nq = nq;
 	w->ops = ops;
 	w->dev = dev;
+	for (unsigned i = 0; i < nq; i++)
+		queues[i].stop = &w->stopping;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (w->epfd < 0 || w->stop_fd < 0) {
@@ -239,14 +241,20 @@ void vworker_stop(struct vworker *w)
 		log_error("virtio worker: stop: %s", strerror(errno));
 	pthread_join(w->thread, NULL);
 	if (w->poll.max_ns)
-		log_debug("virtio worker: %llu wake-ups, %llu requests found by polling, %llu of "
-			  "%llu polling sessions found none, window now %llu ns",
-			  (unsigned long long)w->wakeups, (unsigned long long)w->poll_hits,
-			  (unsigned long long)w->poll_empty, (unsigned long long)w->poll_sessions,
-			  (unsigned long long)vpoll_window(&w->poll));
+		log_guest_debug(
+		    "virtio worker: %llu wake-ups, %llu requests found by polling, %llu of "
+		    "%llu polling sessions found none, window now %llu ns",
+		    (unsigned long long)w->wakeups, (unsigned long long)w->poll_hits,
+		    (unsigned long long)w->poll_empty, (unsigned long long)w->poll_sessions,
+		    (unsigned long long)vpoll_window(&w->poll));
 	close(w->epfd);
 	close(w->stop_fd);
 	w->running = false;
+}
+
+static bool stop_requested(const struct virtio_queue *q)
+{
+	return q->stop && __atomic_load_n(q->stop, __ATOMIC_ACQUIRE);
 }
 
 unsigned virtio_queue_service(struct virtio_queue *q, unsigned idx, struct virtio_irq *irq,
@@ -254,17 +262,21 @@ unsigned virtio_queue_service(struct virtio_queue *q, unsigned idx, struct virti
 {
 	struct virtqueue *vq = &q->vq;
 	unsigned done = 0;
-	int r;
+	int r = 0;
 
 	/* A broken ring was reported once; ignore it until reset. */
 	if (!vq->size || vq->broken)
 		return 0;
 	for (;;) {
 		vq_disable_notify(vq);
-		while ((r = vq_pop(vq, elem)) > 0) {
+		/* A guest can keep the ring full for ever: a reset waiting for
+		 * this thread gets it after at most one more request. */
+		while (!stop_requested(q) && (r = vq_pop(vq, elem)) > 0) {
 			vq_push(vq, elem->head, fn(dev, elem));
 			done++;
 		}
+		if (stop_requested(q))
+			break;
 		if (r < 0) {
 			log_guest_error("virtio queue %u: %s; device needs reset", idx,
 					vq->fault ? vq->fault : "malformed ring");

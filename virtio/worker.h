@@ -80,7 +80,9 @@ typedef uint32_t (*vq_request_fn)(void *dev, struct vq_elem *elem);
 
 /* Pop every available chain of q, hand each to fn, push it, re-enable
  * notifications and loop until the ring is quiet; interrupt once if the
- * driver wants it. A broken ring raises needs_reset. Returns chains done. */
+ * driver wants it. A broken ring raises needs_reset. Stops before the next
+ * request once the worker serving q is stopping (q->stop). Returns chains
+ * done. */
 unsigned virtio_queue_service(struct virtio_queue *q, unsigned idx, struct virtio_irq *irq,
 			      struct vq_elem *elem, vq_request_fn fn, void *dev);
 

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,10 +21,46 @@
 #include "util/log.h"
 #include "vmm/exit_status.h"
 
-#define CONTROL_TIMEOUT_MS 5000
-#define LINE_MAX_LEN	   (PATH_MAX + 32)
+#define CONTROL_TIMEOUT_MS 5000 /* the client's wait for a reply */
+#define LINE_MAX_LEN	   CONTROL_LINE_MAX
 
-int control_dir(char *buf, size_t len)
+/* epoll tags in the set behind listen_fd. */
+#define TAG_SOCK  (-1)
+#define TAG_TIMER (-2)
+
+/* A socket directory must be ours (or root's, when we run as a user in a
+ * directory root made for us) and writable by nobody else. */
+static int check_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0) {
+		snprintf(err, errlen, "control socket directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "control socket directory %s is not a directory: refusing it",
+			 dir);
+		return -1;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		snprintf(err, errlen,
+			 "control socket directory %s belongs to uid %u, not to us (uid %u): "
+			 "refusing it",
+			 dir, (unsigned)st.st_uid, (unsigned)geteuid());
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen,
+			 "control socket directory %s is writable by others (mode %03o): "
+			 "refusing it",
+			 dir, (unsigned)(st.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
+int control_dir(char *buf, size_t len, char *err, size_t errlen)
 {
 	const char *env = getenv("LKVM_GPU_RUN_DIR");
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -34,22 +72,42 @@ int control_dir(char *buf, size_t len)
 		n = snprintf(buf, len, "%s/lkvm-gpu", xdg);
 	else
 		n = snprintf(buf, len, "/tmp/lkvm-gpu-%u", (unsigned)getuid());
-	if (n < 0 || (size_t)n >= len)
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, errlen, "control socket directory: path too long");
 		return -1;
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+	}
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "control socket directory %s: %s", buf, strerror(errno));
 		return -1;
-	return 0;
+	}
+	return check_dir(buf, err, errlen);
 }
 
-static int sock_path(char *buf, size_t len, const char *name)
+static int sock_path(char *buf, size_t len, const char *name, char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
 	int n;
 
-	if (control_dir(dir, sizeof(dir)))
+	if (control_dir(dir, sizeof(dir), err, errlen))
 		return -1;
 	n = snprintf(buf, len, "%s/%s.sock", dir, name);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, errlen, "control socket path for '%s' is too long", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The other end is us or root: anyone else may not drive this VM, nor
+ * answer for one. */
+static bool peer_trusted(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || len != sizeof(cr))
+		return false;
+	return cr.uid == geteuid() || cr.uid == 0;
 }
 
 static int connect_to(const char *path)
@@ -63,22 +121,38 @@ static int connect_to(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || !peer_trusted(fd)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
+static int watch(struct control *c, int fd, int tag)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)(uint32_t)tag};
+
+	return epoll_ctl(c->listen_fd, EPOLL_CTL_ADD, fd, &ev);
+}
+
 int control_open(struct control *c, struct vm *vm, const char *name)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	char err[PATH_MAX + 128];
 	int fd;
 
+	struct control_screenshot shot = c->shot;
+
+	memset(c, 0, sizeof(*c));
+	c->shot = shot;
 	c->vm = vm;
-	c->listen_fd = -1;
-	if (sock_path(c->path, sizeof(c->path), name)) {
-		log_error("control socket: path for '%s' too long or directory not writable", name);
+	c->listen_fd = c->sock_fd = c->timer_fd = -1;
+	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		c->clients[i].fd = -1;
+	c->open = true;
+	if (sock_path(c->path, sizeof(c->path), name, err, sizeof(err))) {
+		log_error("%s", err);
+		c->path[0] = 0;
 		return -1;
 	}
 	/* A live VM of that name answers; a stale socket file does not. */
@@ -91,9 +165,12 @@ int control_open(struct control *c, struct vm *vm, const char *name)
 	}
 	unlink(c->path);
 	strcpy(a.sun_path, c->path);
-	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (c->listen_fd < 0 || bind(c->listen_fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    listen(c->listen_fd, 4) < 0) {
+	c->sock_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	c->listen_fd = epoll_create1(EPOLL_CLOEXEC);
+	c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (c->sock_fd < 0 || c->listen_fd < 0 || c->timer_fd < 0 ||
+	    bind(c->sock_fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(c->sock_fd, 4) < 0 ||
+	    watch(c, c->sock_fd, TAG_SOCK) || watch(c, c->timer_fd, TAG_TIMER)) {
 		log_error("control socket %s: %s", c->path, strerror(errno));
 		control_close(c);
 		return -1;
@@ -101,15 +178,32 @@ int control_open(struct control *c, struct vm *vm, const char *name)
 	return 0;
 }
 
+static void drop_client(struct control *c, struct control_client *cl)
+{
+	close(cl->fd); /* also leaves the epoll set */
+	cl->fd = -1;
+	cl->len = 0;
+}
+
 void control_close(struct control *c)
 {
+	if (!c->open)
+		return;
 	control_wait_end(&c->waits, -1); /* normally none left: run.c ends them */
+	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (c->clients[i].fd >= 0)
+			drop_client(c, &c->clients[i]);
 	if (c->listen_fd >= 0)
 		close(c->listen_fd);
-	c->listen_fd = -1;
+	if (c->sock_fd >= 0)
+		close(c->sock_fd);
+	if (c->timer_fd >= 0)
+		close(c->timer_fd);
+	c->listen_fd = c->sock_fd = c->timer_fd = -1;
 	if (c->path[0])
 		unlink(c->path);
 	c->path[0] = 0;
+	c->open = false;
 }
 
 static long long now_ms(void)
@@ -120,8 +214,8 @@ static long long now_ms(void)
 	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
 }
 
-/* Read one line within one overall deadline (timeout_ms, -1: none): a
- * client that trickles bytes cannot stall the main thread for long. */
+/* Client side: read one line within one overall deadline (timeout_ms,
+ * -1: none). */
 static int read_line_within(int fd, char *buf, size_t len, long long timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
@@ -148,36 +242,22 @@ static int read_line_within(int fd, char *buf, size_t len, long long timeout_ms)
 	return -1;
 }
 
-static int read_line(int fd, char *buf, size_t len)
-{
-	return read_line_within(fd, buf, len, CONTROL_TIMEOUT_MS);
-}
-
+/* One short line to a non-blocking socket: a client that does not read
+ * loses its reply, it cannot make us wait. */
 static void reply(int fd, const char *text)
 {
 	char line[LINE_MAX_LEN];
 	int n = snprintf(line, sizeof(line), "%s\n", text);
 
-	if (n > 0 && write(fd, line, (size_t)n) < 0) {
-		/* The client went away; nothing to do. */
+	if (n > 0 && send(fd, line, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		/* The client went away or does not read; nothing to do. */
 	}
 }
 
-void control_serve(struct control *c)
+static void handle_request(struct control *c, int fd, const char *line)
 {
-	char line[LINE_MAX_LEN], err[256], msg[300];
-	int fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	char err[PATH_MAX + 128], msg[PATH_MAX + 160];
 
-	if (fd < 0)
-		return;
-	if (read_line(fd, line, sizeof(line))) {
-		close(fd);
-		return;
-	}
-	if (!strncmp(line, "wait ", 5)) {
-		control_wait_add(&c->waits, fd, line + 5, &c->console, now_ms());
-		return; /* the fd is the waiter's now */
-	}
 	if (!strcmp(line, "ping")) {
 		reply(fd, "ok");
 	} else if (!strcmp(line, "stop")) {
@@ -196,7 +276,109 @@ void control_serve(struct control *c)
 	} else {
 		reply(fd, "error: unknown request");
 	}
-	close(fd);
+}
+
+static void accept_clients(struct control *c)
+{
+	int fd;
+
+	while ((fd = accept4(c->sock_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		struct control_client *cl = NULL;
+
+		if (!peer_trusted(fd)) {
+			reply(fd, "error: permission denied (another user)");
+			close(fd);
+			continue;
+		}
+		for (unsigned i = 0; i < CONTROL_MAX_CLIENTS && !cl; i++)
+			if (c->clients[i].fd < 0)
+				cl = &c->clients[i];
+		if (!cl || watch(c, fd, (int)(cl - c->clients))) {
+			reply(fd, "error: busy");
+			close(fd);
+			continue;
+		}
+		cl->fd = fd;
+		cl->len = 0;
+		cl->deadline_ms = now_ms() + CONTROL_IDLE_MS;
+	}
+}
+
+/* Take what the client sent; serve it once the line is complete. */
+static void client_readable(struct control *c, struct control_client *cl)
+{
+	ssize_t r = read(cl->fd, cl->line + cl->len, sizeof(cl->line) - 1 - cl->len);
+	char *nl;
+
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		drop_client(c, cl);
+		return;
+	}
+	cl->len += (size_t)r;
+	cl->line[cl->len] = 0;
+	nl = memchr(cl->line, '\n', cl->len);
+	if (nl) {
+		*nl = 0;
+		if (!strncmp(cl->line, "wait ", 5)) {
+			/* The fd is the waiter's now: out of our set and table. */
+			epoll_ctl(c->listen_fd, EPOLL_CTL_DEL, cl->fd, NULL);
+			control_wait_add(&c->waits, cl->fd, cl->line + 5, &c->console, now_ms());
+			cl->fd = -1;
+			cl->len = 0;
+			return;
+		}
+		handle_request(c, cl->fd, cl->line);
+		drop_client(c, cl);
+	} else if (cl->len + 1 >= sizeof(cl->line)) {
+		reply(cl->fd, "error: request too long");
+		drop_client(c, cl);
+	}
+}
+
+/* Drop clients past their deadline; arm the timer for the next one. */
+static void expire_clients(struct control *c)
+{
+	long long now = now_ms(), next = 0;
+	struct itimerspec its = {0};
+
+	for (unsigned i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct control_client *cl = &c->clients[i];
+
+		if (cl->fd < 0)
+			continue;
+		if (cl->deadline_ms <= now) {
+			reply(cl->fd, "error: timed out");
+			drop_client(c, cl);
+		} else if (!next || cl->deadline_ms < next) {
+			next = cl->deadline_ms;
+		}
+	}
+	if (next) {
+		its.it_value.tv_sec = (next - now) / 1000;
+		its.it_value.tv_nsec = (next - now) % 1000 * 1000000;
+	}
+	timerfd_settime(c->timer_fd, 0, &its, NULL);
+}
+
+void control_serve(struct control *c)
+{
+	struct epoll_event ev[CONTROL_MAX_CLIENTS + 2];
+	int n = epoll_wait(c->listen_fd, ev, CONTROL_MAX_CLIENTS + 2, 0);
+	uint64_t ticks;
+
+	for (int i = 0; i < n; i++) {
+		int tag = (int)(uint32_t)ev[i].data.u64;
+
+		if (tag == TAG_SOCK)
+			accept_clients(c);
+		else if (tag == TAG_TIMER)
+			(void)!read(c->timer_fd, &ticks, sizeof(ticks));
+		else if (c->clients[tag].fd >= 0)
+			client_readable(c, &c->clients[tag]);
+	}
+	expire_clients(c);
 }
 
 int control_expire(struct control *c)
@@ -208,11 +390,11 @@ int control_expire(struct control *c)
  * none). 0, or the exit status after one line on stderr. */
 static int exchange(const char *name, const char *req, char *line, size_t len, long long timeout_ms)
 {
-	char path[PATH_MAX], out[LINE_MAX_LEN + 2];
+	char path[PATH_MAX], out[LINE_MAX_LEN + 2], err[PATH_MAX + 128];
 	int fd, n, bad;
 
-	if (sock_path(path, sizeof(path), name)) {
-		fprintf(stderr, "lkvm-gpu: no control directory\n");
+	if (sock_path(path, sizeof(path), name, err, sizeof(err))) {
+		fprintf(stderr, "lkvm-gpu: %s\n", err);
 		return 2;
 	}
 	fd = connect_to(path);
@@ -301,15 +483,19 @@ static void list_entry(struct json_writer *w, const char *name, size_t name_len,
 
 int control_cmd_list(bool json)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 256];
+	char dir[PATH_MAX], path[PATH_MAX + 256], err[PATH_MAX + 128];
 	struct json_writer w;
 	struct dirent *e;
 	DIR *d;
 
+	if (control_dir(dir, sizeof(dir), err, sizeof(err))) {
+		fprintf(stderr, "lkvm-gpu: %s\n", err);
+		return 2;
+	}
 	json_init(&w, stdout);
 	if (json)
 		json_array_begin(&w);
-	if (!control_dir(dir, sizeof(dir)) && (d = opendir(dir))) {
+	if ((d = opendir(dir))) {
 		while ((e = readdir(d))) {
 			size_t n = strlen(e->d_name);
 			int fd, pid;

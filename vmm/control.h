@@ -18,21 +18,45 @@ struct control_screenshot {
 	void *ctx;
 };
 
+/* Clients are served a byte at a time as they arrive, never waited for:
+ * one that says nothing is dropped after CONTROL_IDLE_MS, and at most
+ * CONTROL_MAX_CLIENTS are connected at once. */
+#define CONTROL_MAX_CLIENTS 8
+#define CONTROL_IDLE_MS	    2000
+#define CONTROL_LINE_MAX    (4096 + 32) /* PATH_MAX and a verb */
+
+struct control_client {
+	int fd; /* -1: free slot */
+	long long deadline_ms;
+	size_t len;
+	char line[CONTROL_LINE_MAX];
+};
+
 struct control {
+	/* What the main loop polls for POLLIN: an epoll set over the socket,
+	 * its clients and their idle timer (named for the socket it stands
+	 * for; -1 before control_open). */
 	int listen_fd;
+	int sock_fd, timer_fd;
+	bool open;
 	char path[108];
 	struct vm *vm;
 	struct control_screenshot shot;
-	struct control_waits waits;	/* `lkvm-gpu wait` clients */
+	struct control_client clients[CONTROL_MAX_CLIENTS];
+	struct control_waits waits;	/* `lkvm-gpu wait` clients, out of the table */
 	struct control_console console; /* the lines they may match already */
 };
 
 /* Directory of the sockets: $LKVM_GPU_RUN_DIR, else $XDG_RUNTIME_DIR/lkvm-gpu,
- * else /tmp/lkvm-gpu-UID. Created if missing. */
-int control_dir(char *buf, size_t len);
+ * else /tmp/lkvm-gpu-UID. Created (0700) if missing; an existing one must
+ * be a directory of ours (or root's), not writable by group or others, or
+ * another local user could put their own socket in it. -1 with one line in
+ * err otherwise. */
+int control_dir(char *buf, size_t len, char *err, size_t errlen);
 int control_open(struct control *c, struct vm *vm, const char *name);
-/* Accept and serve one client (call when listen_fd is readable). A `wait`
- * client stays connected in c->waits. */
+/* Serve what is ready (call when listen_fd is readable): new clients,
+ * their bytes, their requests once a line is complete, idle timeouts.
+ * Never blocks. */
 void control_serve(struct control *c);
 /* Answer the `wait` clients whose time is up; ms until the next deadline,
  * -1 if none. */

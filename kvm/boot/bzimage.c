@@ -43,6 +43,14 @@ static int read_setup_header(const uint8_t *file, size_t len, struct boot_params
 	hdr_end = SETUP_MAGIC_OFF + (uint64_t)file[SETUP_JUMP_OFF];
 	if (hdr_end > HDR_MAX_END)
 		hdr_end = HDR_MAX_END;
+	/* The length comes from the file: the cap above bounds the zero page,
+	 * this bounds the read from the file. */
+	if (hdr_end > len) {
+		boot_err(err, errlen,
+			 "kernel: bzImage truncated (%zu bytes, its setup header ends at 0x%llx)",
+			 len, (unsigned long long)hdr_end);
+		return -1;
+	}
 	memcpy((uint8_t *)bp + SETUP_HDR_OFF, file + SETUP_HDR_OFF, hdr_end - SETUP_HDR_OFF);
 
 	if (hdr->boot_flag != BOOT_FLAG_MAGIC) {

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/unit/stderr_capture.h"
+#include "util/log.h"
 #include "tests/unit/vq_builder.h"
 #include "virtio/blk.h"
 #include "virtio/worker.h"
@@ -382,6 +384,32 @@ Test(blk, polling_worker_serves_unkicked_requests)
 	cr_expect_eq(blk->worker.wakeups, 1, "requests 2 and 3 needed no wake-up");
 	close(q.kick_fd);
 	close(irq_fd);
+}
+
+/* Issue 13, finding 6: with --debug each reset of a polling worker printed
+ * its statistics, so a guest resetting the disk in a loop flooded stderr.
+ * A few lines a second (util/log.h): 20 per second spanned is generous. */
+Test(blk, debug_worker_statistics_are_rate_limited)
+{
+	struct virtio_queue q = {.kick_fd = eventfd(0, EFD_NONBLOCK)};
+	struct virtio_irq irq = {.queue = irq_q, .config = irq_nop, .needs_reset = irq_nop};
+	const unsigned resets = 300;
+	unsigned lines;
+	long t0;
+
+	cr_assert_eq(vqb_vq_init(&b, &q.vq, false), 0);
+	log_debug_enabled = true;
+	stderr_capture_begin();
+	t0 = monotonic_seconds();
+	for (unsigned i = 0; i < resets; i++) {
+		cr_assert_eq(virtio_blk_ops.activate(blk, 0, &b.gm, &q, &irq), 0);
+		virtio_blk_ops.reset(blk);
+	}
+	lines = stderr_capture_count("virtio worker:");
+	cr_assert_geq(lines, 1, "the first reset is logged");
+	cr_assert_leq(lines, 20 * (monotonic_seconds() - t0 + 1), "%u lines for %u resets", lines,
+		      resets);
+	close(q.kick_fd);
 }
 
 /* The adaptive polling policy. */

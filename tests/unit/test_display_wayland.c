@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -324,4 +326,65 @@ Test(display_wayland, no_compositor_falls_back_to_next_mode)
 	cr_assert_str_eq(d->ops->name, "headless");
 	display_destroy(d);
 	cr_assert_null(display_open("wayland", &cfg, err, sizeof(err)));
+}
+
+/* Issue 13, finding 7: wl_shm takes the pool size, offsets and strides as
+ * int32 (wayland.xml), and an output's pool holds NBUF (2) buffers of
+ * w x h x 4 bytes. The biggest resource (16384 x 16384, 1 GiB with a big
+ * --gpu-mem) needs a 2 GiB pool: one byte more than INT32_MAX. */
+Test(wayland_shm_layout, sizes_the_protocol_cannot_carry_are_refused)
+{
+	struct wl_shm_layout l;
+
+	cr_assert_eq(wayland_shm_layout(1280, 800, &l), 0);
+	cr_assert_eq(l.stride, 5120);
+	cr_assert_eq(l.one, 4096000);
+	cr_assert_eq(l.pool, 8192000);
+	cr_assert_eq(wayland_shm_layout(16384, 16383, &l), 0);
+	cr_assert_eq(l.pool, 2147352576); /* 2^31 - 2^17 */
+	cr_assert_eq(wayland_shm_layout(16384, 16384, &l), -EOVERFLOW);
+	cr_assert_eq(wayland_shm_layout(1u << 29, 1, &l), -EOVERFLOW); /* stride 2^31 */
+	cr_assert_eq(wayland_shm_layout(UINT32_MAX, UINT32_MAX, &l), -EOVERFLOW);
+	cr_assert_eq(wayland_shm_layout(0, 10, &l), -EOVERFLOW);
+}
+
+/* The same against weston: a frame too big for wl_shm is not shown (no
+ * protocol error kills the connection), and the next one is. Its pixels
+ * are never read: an untouched 1 GiB reservation stands in for them. */
+Test(display_wayland, frame_too_big_for_wl_shm_is_refused_and_the_next_shown)
+{
+	struct display *d = open_wl(FW, FH);
+	const uint32_t big = 16384;
+	void *huge = mmap(NULL, (size_t)big * big * 4, PROT_READ,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	struct display_frame f = {.format = PIXMAN_x8r8g8b8,
+				  .width = big,
+				  .height = big,
+				  .stride = big * 4,
+				  .data = huge};
+	struct display_rect all = {0, 0, big, big};
+	static uint32_t frame[FW * FH];
+	char path[128];
+	uint32_t *px, w, h;
+
+	cr_assert_neq(huge, MAP_FAILED);
+	pump(d, 50);
+	d->ops->present(d, 0, &f, &all);
+	pump(d, 200);
+	munmap(huge, (size_t)big * big * 4);
+	for (uint32_t i = 0; i < FW * FH; i++)
+		frame[i] = pattern(i % FW, i / FW, 5);
+	f = (struct display_frame){
+	    .format = PIXMAN_x8r8g8b8, .width = FW, .height = FH, .stride = FW * 4, .data = frame};
+	all = (struct display_rect){0, 0, FW, FH};
+	d->ops->present(d, 0, &f, &all);
+	pump(d, MAP_SETTLE_MS);
+	cr_assert_eq(closes, 0, "the connection survived");
+	check_screen(d, frame);
+	snprintf(path, sizeof(path), "%s/after-big.png", dir);
+	cr_assert_eq(d->ops->screenshot(d, 0, path), 0);
+	cr_assert_eq(png_read_xrgb(path, &px, &w, &h), 0);
+	cr_assert_eq(w, FW);
+	free(px);
+	d->ops->destroy(d);
 }

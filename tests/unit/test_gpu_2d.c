@@ -65,12 +65,7 @@ static void teardown(void)
 
 static enum gpu_err run(size_t n)
 {
-	static uint8_t out[GPU_MAX_REPLY_BYTES];
-	struct gpu_reply reply = {.buf = out, .cap = sizeof(out)};
-	struct gpu_cmd c;
-	enum gpu_err err = gpu_decode(buf, n, &c);
-
-	return err ? err : gpu_dispatch(g, &c, &reply);
+	return gpu_run_request(g, buf, n);
 }
 
 /* Scattered backing for a linear buffer of len bytes: a 100-byte first

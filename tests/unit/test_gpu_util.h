@@ -9,6 +9,7 @@
 
 #include "display/display.h"
 #include "gpu/decode.h"
+#include "gpu/gpu_priv.h"
 #include "gpu/protocol.h"
 
 static inline void w32(uint8_t *p, size_t off, uint32_t v)
@@ -133,6 +134,18 @@ static inline size_t req_cursor(uint8_t *b, uint32_t type, uint32_t sid, uint32_
 	w32(b, 48, hy);
 	w32(b, 52, 0);
 	return 56;
+}
+
+/* Decode the n request bytes at req and dispatch them on g (no queue
+ * attached): the internal error, the reply discarded. */
+static inline enum gpu_err gpu_run_request(struct gpu *g, const uint8_t *req, size_t n)
+{
+	static uint8_t out[GPU_MAX_REPLY_BYTES];
+	struct gpu_reply reply = {.buf = out, .cap = sizeof(out)};
+	struct gpu_cmd c;
+	enum gpu_err err = gpu_decode(req, n, &c);
+
+	return err ? err : gpu_dispatch(g, &c, &reply);
 }
 
 /* A display that records calls. */

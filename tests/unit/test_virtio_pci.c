@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "kvm/layout.h"
+#include "tests/unit/stderr_capture.h"
+#include "util/log.h"
 #include "tests/unit/vq_builder.h"
 #include "virtio/pci_transport.h"
 
@@ -489,6 +491,29 @@ Test(virtio_pci, reset_and_reactivation)
 	bring_up();
 	cr_expect_eq(fd.activations, 2);
 	cr_expect_eq(fd.queues[0].vq.size, 16);
+}
+
+/* Issue 13, finding 6: with --debug every FEATURES_OK printed a line, so a
+ * guest resetting in a loop wrote to stderr without limit. A few lines a
+ * second (util/log.h) is the promise: 20 per second spanned is generous. */
+Test(virtio_pci, debug_features_line_is_rate_limited)
+{
+	const unsigned resets = 1000;
+	long t0;
+	unsigned lines;
+
+	log_debug_enabled = true;
+	stderr_capture_begin();
+	t0 = monotonic_seconds();
+	for (unsigned i = 0; i < resets; i++) {
+		negotiate(V1 | 1);
+		cr_assert(rd(C(STATUS), 1) & VIRTIO_STATUS_FEATURES_OK);
+		wr(C(STATUS), 1, 0);
+	}
+	lines = stderr_capture_count("negotiated features");
+	cr_assert_geq(lines, 1, "the first negotiation is logged");
+	cr_assert_leq(lines, 20 * (monotonic_seconds() - t0 + 1), "%u lines for %u resets", lines,
+		      resets);
 }
 
 Test(virtio_pci, device_config_window_bounds)
