@@ -241,7 +241,6 @@ static int console_activate(void *dev, uint64_t features, const struct guest_mem
 	c->mem = mem;
 	c->queues = queues;
 	c->irq = irq;
-	c->tx_held = false; /* a chain held before a reset went with the ring */
 	r = vworker_start(&c->worker, queues, 2, fds, 2, &console_worker_ops, c);
 	/* Input typed before the driver was ready goes out now. */
 	if (!r && write(c->input_fd, &one, sizeof(one)) < 0)
@@ -255,6 +254,7 @@ static void console_reset(void *dev)
 
 	vworker_stop(&c->worker);
 	c->queues = NULL;
+	c->tx_held = false; /* the chain went with the reset ring */
 }
 
 const struct virtio_dev_ops virtio_console_ops = {
