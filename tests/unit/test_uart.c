@@ -114,3 +114,51 @@ Test(uart, rx_fifo_full_refuses_more)
 	uart_write(&u, 2, 0x02); /* FCR clear RX */
 	cr_assert_eq(uart_rx_space(&u), UART_RX_FIFO);
 }
+
+/* Host side with flow control: ready says whether it can take a FIFO. */
+static bool host_ready;
+static bool ready(void *ctx)
+{
+	return host_ready;
+}
+
+static const struct uart_ops fc_ops = {.tx = tx, .irq = irq, .tx_ready = ready};
+
+Test(uart, full_host_side_holds_thre_and_its_interrupt)
+{
+	struct uart u;
+	struct sink s = {0};
+
+	host_ready = true;
+	uart_init(&u, &fc_ops, &s);
+	uart_write(&u, 1, 0x02); /* IER: THRI */
+	cr_assert(s.level);
+	cr_assert_eq(uart_read(&u, 2) & 0x0f, 0x02); /* ack */
+	host_ready = false;
+	uart_write(&u, 0, 'x');
+	cr_expect_eq(s.n, 1, "the byte still goes to the host side");
+	cr_expect_eq(uart_read(&u, 5) & 0x60, 0, "THRE and TEMT clear while held");
+	cr_expect_not(s.level, "no THR-empty interrupt while held");
+	cr_expect_eq(uart_read(&u, 2) & 0x0f, 0x01);
+	host_ready = true;
+	cr_expect_eq(uart_read(&u, 5) & 0x60, 0x60, "a polling driver sees room at once");
+	uart_tx_ready(&u);
+	cr_expect(s.level, "the held interrupt comes with the room");
+	cr_expect_eq(uart_read(&u, 2) & 0x0f, 0x02);
+	uart_tx_ready(&u); /* a stale call changes nothing */
+	cr_expect_not(s.level);
+}
+
+Test(uart, enabling_thri_while_held_waits_for_room)
+{
+	struct uart u;
+	struct sink s = {0};
+
+	host_ready = false;
+	uart_init(&u, &fc_ops, &s);
+	uart_write(&u, 1, 0x02);
+	cr_expect_not(s.level);
+	host_ready = true;
+	uart_tx_ready(&u);
+	cr_expect(s.level);
+}
