@@ -117,8 +117,8 @@ $(B)/fuzz/fuzz_virgl_res: tests/fuzz/fuzz_virgl_res.c gpu/virgl_res.c gpu/virgl_
 
 # Each input builds a whole PCI function (threads included): fewer runs.
 FUZZ_VPCI_RUNS ?= 50000
-FUZZ_VPCI_SRC := tests/fuzz/fuzz_virtio_pci.c $(wildcard pci/*.c virtio/*.c) kvm/bus.c \
-		 kvm/guest_mem.c util/log.c kvm/vm.c util/eventfd.c
+FUZZ_VPCI_SRC := tests/fuzz/fuzz_virtio_pci.c $(wildcard pci/*.c virtio/*.c util/*.c) kvm/bus.c \
+		 kvm/guest_mem.c kvm/vm.c
 $(B)/fuzz/fuzz_virtio_pci: $(FUZZ_VPCI_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -lpthread
