@@ -254,6 +254,12 @@ static int do_screenshot(struct gpu *g, struct gpu_msg *m)
 {
 	int ret;
 
+	/* Commands the guest queued before the screenshot was asked for go
+	 * first: at exit the vCPUs have stopped, and the last SET_SCANOUT or
+	 * transfer may not have been read yet. (The poster holds post_lock,
+	 * so no other message can come in meanwhile.) */
+	__atomic_store_n(&g->msg_pending, false, __ATOMIC_RELEASE);
+	gpu_worker_process(g);
 	gpu_scanouts_sync(g);
 	ret = display_screenshot_all(g->display, m->u.path);
 	if (ret == -ENODATA)
