@@ -79,11 +79,3 @@ unsigned long long byte_ring_dropped(struct byte_ring *r)
 {
 	return atomic_load_explicit(&r->dropped, memory_order_relaxed);
 }
-
-size_t byte_ring_space(struct byte_ring *r)
-{
-	size_t head = atomic_load(&r->head);
-	size_t tail = atomic_load(&r->tail);
-
-	return r->size - (tail - head);
-}

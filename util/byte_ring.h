@@ -35,8 +35,5 @@ void byte_ring_rearm(struct byte_ring *r);
 /* Consumer: up to max bytes into out; returns how many. */
 size_t byte_ring_pop(struct byte_ring *r, void *out, size_t max);
 unsigned long long byte_ring_dropped(struct byte_ring *r);
-/* Free bytes now. For the producer a lower bound that holds until it
- * pushes (the consumer can only free more meanwhile). */
-size_t byte_ring_space(struct byte_ring *r);
 
 #endif

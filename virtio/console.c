@@ -6,30 +6,33 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "util/eventfd.h"
 #include "util/log.h"
 
 #define RXQ		   0
 #define TXQ		   1
 #define CONFIG_SIZE	   12 /* cols, rows, max_nr_ports, emerg_wr */
 #define TX_MAX_PER_REQUEST (1u << 20)
-/* Room asked of the ring before copying: a Linux hvc buffer (one page) at
- * once, so a held chain is woken for a page, not for each byte freed. */
-#define TX_ROOM_STEP 4096
 
-/* The main thread made room in out (its thread): wake the worker. */
-static void console_room(void *ctx)
+static void stdout_output(void *ctx, const void *buf, size_t len)
 {
-	struct virtio_console *c = ctx;
+	const char *p = buf;
 
-	efd_signal(c->room_fd, "virtio-console room");
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		len -= n;
+	}
 }
 
-void virtio_console_set_output(struct virtio_console *c, struct tx_ring *out)
+void virtio_console_set_output(struct virtio_console *c, console_output_fn fn, void *ctx)
 {
-	c->out = out;
-	if (out)
-		tx_ring_set_room_cb(out, console_room, c);
+	c->output = fn ? fn : stdout_output;
+	c->output_ctx = fn ? ctx : NULL;
 }
 
 void virtio_console_set_tap(struct virtio_console *c, struct byte_sink tap)
@@ -104,84 +107,24 @@ void virtio_console_fill_rx(struct virtio_console *c)
 		c->irq->queue(c->irq, RXQ);
 }
 
-/* Copy the held chain into out as far as it has room; true once all of it
- * is in (or the rest cannot be read), false while it waits for room. */
-static bool tx_send(struct virtio_console *c)
+uint32_t virtio_console_tx_request(void *dev, struct vq_elem *e)
 {
+	struct virtio_console *c = dev;
+	uint64_t total = e->out_len < TX_MAX_PER_REQUEST ? e->out_len : TX_MAX_PER_REQUEST;
 	uint8_t buf[1024];
 
-	while (c->tx_off < c->tx_len) {
-		uint64_t step =
-		    c->tx_len - c->tx_off < TX_ROOM_STEP ? c->tx_len - c->tx_off : TX_ROOM_STEP;
+	for (uint64_t off = 0; off < total;) {
+		size_t chunk = total - off < sizeof(buf) ? total - off : sizeof(buf);
+		size_t n = vq_elem_read(c->mem, e, off, buf, chunk);
 
-		if (c->out && !tx_ring_room(c->out, step))
-			return false;
-		for (uint64_t end = c->tx_off + step; c->tx_off < end;) {
-			size_t chunk =
-			    end - c->tx_off < sizeof(buf) ? end - c->tx_off : sizeof(buf);
-			size_t n = vq_elem_read(c->mem, c->tx_elem, c->tx_off, buf, chunk);
-
-			if (!n)
-				return true;
-			if (c->out)
-				tx_ring_push(c->out, buf, n);
-			if (c->tap.write)
-				c->tap.write(c->tap.ctx, buf, n);
-			c->tx_off += n;
-		}
+		if (!n)
+			break;
+		c->output(c->output_ctx, buf, n);
+		if (c->tap.write)
+			c->tap.write(c->tap.ctx, buf, n);
+		off += n;
 	}
-	return true;
-}
-
-/* virtio_queue_service's loop, except that a chain the ring cannot take
- * yet stays held (notifications off, nothing more popped) until
- * console_room() brings the worker back here. */
-void virtio_console_tx(struct virtio_console *c)
-{
-	struct virtio_queue *q;
-	struct virtqueue *vq;
-	unsigned done = 0;
-	int r = 0;
-
-	if (!c->queues)
-		return;
-	q = &c->queues[TXQ];
-	vq = &q->vq;
-	if (!vq->size || vq->broken)
-		return;
-	for (;;) {
-		vq_disable_notify(vq);
-		while (!virtio_queue_stopping(q)) {
-			if (!c->tx_held) {
-				r = vq_pop(vq, c->tx_elem);
-				if (r <= 0)
-					break;
-				c->tx_held = true;
-				c->tx_off = 0;
-				c->tx_len = c->tx_elem->out_len < TX_MAX_PER_REQUEST
-						? c->tx_elem->out_len
-						: TX_MAX_PER_REQUEST;
-			}
-			if (!tx_send(c))
-				goto out;
-			vq_push(vq, c->tx_elem->head, 0); /* nothing written to the guest */
-			c->tx_held = false;
-			done++;
-		}
-		if (virtio_queue_stopping(q))
-			break;
-		if (r < 0) {
-			log_guest_error("virtio-console: transmit queue: %s; device needs reset",
-					vq->fault ? vq->fault : "malformed ring");
-			c->irq->needs_reset(c->irq);
-			break;
-		}
-		if (!vq_enable_notify(vq))
-			break;
-	}
-out:
-	if (done && vq_should_notify(vq))
-		c->irq->queue(c->irq, TXQ);
+	return 0; /* nothing written to the guest */
 }
 
 /* TX kicked: send the guest's output; RX kicked: new buffers for input. */
@@ -190,29 +133,26 @@ static void console_queue_kicked(void *dev, unsigned q)
 	struct virtio_console *c = dev;
 
 	if (q == TXQ)
-		virtio_console_tx(c);
+		virtio_queue_service(&c->queues[TXQ], TXQ, c->irq, c->elem,
+				     virtio_console_tx_request, c);
 	else
 		virtio_console_fill_rx(c);
 }
 
-/* Extra fd 0, input: terminal input is waiting. Extra fd 1, room: the
- * output ring can take the held chain now. */
-static void console_fd_ready(void *dev, unsigned extra)
+/* The input eventfd (extra fd 0): terminal input is waiting. */
+static void console_input_ready(void *dev, unsigned extra)
 {
 	struct virtio_console *c = dev;
+	uint64_t v;
 
-	if (extra == 1) {
-		efd_drain(c->room_fd, "virtio-console room");
-		virtio_console_tx(c);
-		return;
-	}
-	efd_drain(c->input_fd, "virtio-console input");
+	if (read(c->input_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_error("virtio-console: input eventfd: %s", strerror(errno));
 	virtio_console_fill_rx(c);
 }
 
 static const struct vworker_ops console_worker_ops = {
     .queue_kicked = console_queue_kicked,
-    .fd_ready = console_fd_ready,
+    .fd_ready = console_input_ready,
 };
 
 static uint64_t console_features(void *dev)
@@ -234,14 +174,13 @@ static int console_activate(void *dev, uint64_t features, const struct guest_mem
 			    struct virtio_queue *queues, struct virtio_irq *irq)
 {
 	struct virtio_console *c = dev;
-	int fds[2] = {c->input_fd, c->room_fd};
 	uint64_t one = 1;
 	int r;
 
 	c->mem = mem;
 	c->queues = queues;
 	c->irq = irq;
-	r = vworker_start(&c->worker, queues, 2, fds, 2, &console_worker_ops, c);
+	r = vworker_start(&c->worker, queues, 2, &c->input_fd, 1, &console_worker_ops, c);
 	/* Input typed before the driver was ready goes out now. */
 	if (!r && write(c->input_fd, &one, sizeof(one)) < 0)
 		log_error("virtio-console: input eventfd: %s", strerror(errno));
@@ -254,7 +193,6 @@ static void console_reset(void *dev)
 
 	vworker_stop(&c->worker);
 	c->queues = NULL;
-	c->tx_held = false; /* the chain went with the reset ring */
 }
 
 const struct virtio_dev_ops virtio_console_ops = {
@@ -271,17 +209,6 @@ const struct virtio_dev_ops virtio_console_ops = {
     .reset = console_reset,
 };
 
-static void free_console(struct virtio_console *c)
-{
-	if (c->input_fd >= 0)
-		close(c->input_fd);
-	if (c->room_fd >= 0)
-		close(c->room_fd);
-	free(c->elem);
-	free(c->tx_elem);
-	free(c);
-}
-
 struct virtio_console *virtio_console_create(void)
 {
 	struct virtio_console *c = calloc(1, sizeof(*c));
@@ -289,14 +216,16 @@ struct virtio_console *virtio_console_create(void)
 	if (!c)
 		return NULL;
 	c->elem = malloc(sizeof(*c->elem));
-	c->tx_elem = malloc(sizeof(*c->tx_elem));
 	c->input_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	c->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!c->elem || !c->tx_elem || c->input_fd < 0 || c->room_fd < 0) {
-		free_console(c);
+	if (!c->elem || c->input_fd < 0) {
+		if (c->input_fd >= 0)
+			close(c->input_fd);
+		free(c->elem);
+		free(c);
 		return NULL;
 	}
 	pthread_mutex_init(&c->lock, NULL);
+	virtio_console_set_output(c, NULL, NULL);
 	return c;
 }
 
@@ -305,6 +234,8 @@ void virtio_console_destroy(struct virtio_console *c)
 	if (!c)
 		return;
 	vworker_stop(&c->worker);
+	close(c->input_fd);
 	pthread_mutex_destroy(&c->lock);
-	free_console(c);
+	free(c->elem);
+	free(c);
 }

@@ -252,7 +252,7 @@ void vworker_stop(struct vworker *w)
 	w->running = false;
 }
 
-bool virtio_queue_stopping(const struct virtio_queue *q)
+static bool stop_requested(const struct virtio_queue *q)
 {
 	return q->stop && __atomic_load_n(q->stop, __ATOMIC_ACQUIRE);
 }
@@ -271,11 +271,11 @@ unsigned virtio_queue_service(struct virtio_queue *q, unsigned idx, struct virti
 		vq_disable_notify(vq);
 		/* A guest can keep the ring full for ever: a reset waiting for
 		 * this thread gets it after at most one more request. */
-		while (!virtio_queue_stopping(q) && (r = vq_pop(vq, elem)) > 0) {
+		while (!stop_requested(q) && (r = vq_pop(vq, elem)) > 0) {
 			vq_push(vq, elem->head, fn(dev, elem));
 			done++;
 		}
-		if (virtio_queue_stopping(q))
+		if (stop_requested(q))
 			break;
 		if (r < 0) {
 			log_guest_error("virtio queue %u: %s; device needs reset", idx,

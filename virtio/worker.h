@@ -85,8 +85,5 @@ typedef uint32_t (*vq_request_fn)(void *dev, struct vq_elem *elem);
  * done. */
 unsigned virtio_queue_service(struct virtio_queue *q, unsigned idx, struct virtio_irq *irq,
 			      struct vq_elem *elem, vq_request_fn fn, void *dev);
-/* Is the worker serving q stopping? For devices with their own service
- * loop: check it before every request, as virtio_queue_service does. */
-bool virtio_queue_stopping(const struct virtio_queue *q);
 
 #endif

@@ -1,18 +1,17 @@
 #include "kvm/hw/serial.h"
 
+#include <unistd.h>
+
 #include "kvm/layout.h"
 #include "util/log.h"
 
-/* Under the lock, so never a write to stdout here: a copy into the ring.
- * A byte the guest writes while LSR says the transmitter is busy may find
- * the ring full; it is dropped and counted, as a UART overrun would lose
- * it, rather than waited for. */
 static void serial_tx(void *ctx, uint8_t byte)
 {
 	struct serial *s = ctx;
 
-	if (s->out)
-		tx_ring_push(s->out, &byte, 1);
+	/* A closed or full stdout must not stop the guest. */
+	if (write(s->out_fd, &byte, 1) < 0) {
+	}
 	if (s->tap.write)
 		s->tap.write(s->tap.ctx, &byte, 1);
 }
@@ -24,27 +23,9 @@ static void serial_irq(void *ctx, bool level)
 	vm_irq_line(s->vm, IRQ_COM1, level);
 }
 
-static bool serial_tx_ready(void *ctx)
-{
-	struct serial *s = ctx;
-
-	return !s->out || tx_ring_room(s->out, UART_TX_FIFO);
-}
-
-/* The main thread drained the ring: release the held transmitter. */
-static void serial_room(void *ctx)
-{
-	struct serial *s = ctx;
-
-	pthread_mutex_lock(&s->lock);
-	uart_tx_ready(&s->uart);
-	pthread_mutex_unlock(&s->lock);
-}
-
 static const struct uart_ops serial_uart_ops = {
     .tx = serial_tx,
     .irq = serial_irq,
-    .tx_ready = serial_tx_ready,
 };
 
 static void serial_io(void *owner, uint64_t offset, void *data, uint32_t size, bool is_write)
@@ -63,10 +44,10 @@ static void serial_io(void *owner, uint64_t offset, void *data, uint32_t size, b
 	pthread_mutex_unlock(&s->lock);
 }
 
-int serial_init(struct serial *s, struct vm *vm)
+int serial_init(struct serial *s, struct vm *vm, int out_fd)
 {
 	s->vm = vm;
-	s->out = NULL;
+	s->out_fd = out_fd;
 	s->tap = (struct byte_sink){0};
 	pthread_mutex_init(&s->lock, NULL);
 	uart_init(&s->uart, &serial_uart_ops, s);
@@ -100,11 +81,4 @@ unsigned serial_input_space(struct serial *s)
 void serial_set_tap(struct serial *s, struct byte_sink tap)
 {
 	s->tap = tap;
-}
-
-void serial_set_output(struct serial *s, struct tx_ring *out)
-{
-	s->out = out;
-	if (out)
-		tx_ring_set_room_cb(out, serial_room, s);
 }

@@ -67,19 +67,6 @@ static void update_irq(struct uart *u)
 	}
 }
 
-static bool tx_ready(struct uart *u)
-{
-	return !u->ops->tx_ready || u->ops->tx_ready(u->ctx);
-}
-
-/* THR just emptied (a byte went out, or THRI was enabled): interrupt now if
- * the host side has room, else once it says so. */
-static void thr_emptied(struct uart *u)
-{
-	u->thri_pending = tx_ready(u);
-	u->tx_held = !u->thri_pending;
-}
-
 static uint8_t rx_pop(struct uart *u)
 {
 	uint8_t b;
@@ -128,8 +115,7 @@ uint8_t uart_read(struct uart *u, unsigned offset)
 		v = u->mcr;
 		break;
 	case REG_LSR:
-		/* No shift register of our own: TEMT follows THRE. */
-		v = (tx_ready(u) ? LSR_THRE | LSR_TEMT : 0) | (u->rx_count ? LSR_DR : 0);
+		v = LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
 		break;
 	case REG_MSR:
 		v = msr(u);
@@ -155,7 +141,7 @@ void uart_write(struct uart *u, unsigned offset, uint8_t val)
 			u->thri_pending = true;
 		} else {
 			u->ops->tx(u->ctx, val);
-			thr_emptied(u);
+			u->thri_pending = true;
 		}
 		break;
 	case REG_IER_DLM:
@@ -164,7 +150,7 @@ void uart_write(struct uart *u, unsigned offset, uint8_t val)
 		} else {
 			/* Enabling THRI while THR is empty raises it at once. */
 			if ((val & IER_THRI) && !(u->ier & IER_THRI))
-				thr_emptied(u);
+				u->thri_pending = true;
 			u->ier = val & 0x0f;
 		}
 		break;
@@ -205,12 +191,4 @@ unsigned uart_rx_push(struct uart *u, const uint8_t *buf, unsigned len)
 	}
 	update_irq(u);
 	return n;
-}
-
-void uart_tx_ready(struct uart *u)
-{
-	if (!u->tx_held)
-		return;
-	thr_emptied(u);
-	update_irq(u);
 }

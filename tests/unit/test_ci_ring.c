@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "util/byte_ring.h"
-#include "util/tx_ring.h"
 
 Test(byte_ring, wraps_and_keeps_order)
 {
@@ -94,36 +93,4 @@ Test(byte_ring, bytes_cross_threads_in_order, .timeout = 30)
 	cr_expect_eq(bad, 0);
 	cr_expect_eq(byte_ring_dropped(&r), 0);
 	byte_ring_destroy(&r);
-}
-
-/* util/tx_ring: a producer short of room is called back once, by the
- * consumer's pop that frees enough. */
-static unsigned room_calls;
-static void on_room(void *ctx)
-{
-	room_calls++;
-}
-
-Test(tx_ring, room_request_is_answered_once_by_the_pop_that_frees_it)
-{
-	struct tx_ring t;
-	char buf[64];
-
-	room_calls = 0;
-	cr_assert_eq(tx_ring_init(&t, 32, -1), 0);
-	tx_ring_set_room_cb(&t, on_room, NULL);
-	cr_expect(tx_ring_room(&t, 16));
-	cr_expect_eq(tx_ring_push(&t, buf, 30), 30);
-	cr_expect_not(tx_ring_room(&t, 16), "2 bytes free");
-	cr_expect_eq(tx_ring_pop(&t, buf, 8), 8);
-	cr_expect_eq(room_calls, 0, "10 free: not yet");
-	cr_expect_eq(tx_ring_pop(&t, buf, 8), 8);
-	cr_expect_eq(room_calls, 1);
-	cr_expect_eq(tx_ring_pop(&t, buf, 8), 8);
-	cr_expect_eq(room_calls, 1, "answered once");
-	cr_expect_eq(tx_ring_push(&t, buf, 64), 32 - 6, "what does not fit is dropped");
-	cr_expect_eq(tx_ring_dropped(&t), 64 - 26);
-	cr_expect(!tx_ring_room(&t, 1000) && tx_ring_pop(&t, buf, 64) == 32 && room_calls == 2,
-		  "a request above the size waits for an empty ring");
-	tx_ring_destroy(&t);
 }
