@@ -112,16 +112,9 @@ static enum gpu_err frame(void *be, struct gpu_resource *r, const struct gpu_rec
 static enum gpu_err cursor_image(void *be, struct gpu_resource *r, uint32_t *argb)
 {
 	struct gpu_2d_res *p = gpu_2d_res(r);
-	pixman_image_t *dst = pixman_image_create_bits(
-	    PIXMAN_a8r8g8b8, DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM, argb, DISPLAY_CURSOR_DIM * 4);
 
-	if (!dst)
-		return GPU_E_NO_MEM;
 	gpu_transfer_apply(r);
-	pixman_image_composite32(PIXMAN_OP_SRC, p->image, NULL, dst, 0, 0, 0, 0, 0, 0,
-				 DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM);
-	pixman_image_unref(dst);
-	return GPU_OK;
+	return gpu_format_cursor(p->pformat, p->pixels, p->stride, argb) ? GPU_OK : GPU_E_NO_MEM;
 }
 
 static void destroy(void *be)

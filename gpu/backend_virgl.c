@@ -246,26 +246,13 @@ static enum gpu_err frame(void *be, struct gpu_resource *r, const struct gpu_rec
 
 static enum gpu_err cursor_image(void *be, struct gpu_resource *r, uint32_t *argb)
 {
-	struct gpu_3d *b = be;
 	struct gpu_3d_res *p = res_priv(r);
-	pixman_image_t *src, *dst;
 	enum gpu_err err =
-	    read_back(b, r, &(struct gpu_rect){0, 0, DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM});
+	    read_back(be, r, &(struct gpu_rect){0, 0, DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM});
 
 	if (err)
 		return err;
-	src = pixman_image_create_bits(p->pformat, DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM,
-				       (uint32_t *)p->shadow, DISPLAY_CURSOR_DIM * 4);
-	dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM,
-				       argb, DISPLAY_CURSOR_DIM * 4);
-	if (src && dst)
-		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0,
-					 DISPLAY_CURSOR_DIM, DISPLAY_CURSOR_DIM);
-	if (src)
-		pixman_image_unref(src);
-	if (dst)
-		pixman_image_unref(dst);
-	return src && dst ? GPU_OK : GPU_E_NO_MEM;
+	return gpu_format_cursor(p->pformat, p->shadow, r->width * 4, argb) ? GPU_OK : GPU_E_NO_MEM;
 }
 
 /* Without VIRTIO_GPU_F_CONTEXT_INIT (not offered) context_init must be 0. */

@@ -1,6 +1,7 @@
 #include "gpu/format.h"
 
 #include <endian.h>
+#include <stddef.h>
 
 #include "gpu/protocol.h"
 
@@ -36,4 +37,19 @@ bool gpu_format_to_pixman(uint32_t fmt, pixman_format_code_t *out)
 	default:
 		return false;
 	}
+}
+
+bool gpu_format_cursor(pixman_format_code_t pf, void *pixels, uint32_t stride, uint32_t *argb)
+{
+	const int dim = 64; /* the spec's cursor size */
+	pixman_image_t *src = pixman_image_create_bits(pf, dim, dim, pixels, (int)stride);
+	pixman_image_t *dst = pixman_image_create_bits(PIXMAN_a8r8g8b8, dim, dim, argb, dim * 4);
+
+	if (src && dst)
+		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0, dim, dim);
+	if (src)
+		pixman_image_unref(src);
+	if (dst)
+		pixman_image_unref(dst);
+	return src && dst;
 }

@@ -14,4 +14,9 @@
 /* false if fmt is not one of the spec's 2D formats. */
 bool gpu_format_to_pixman(uint32_t fmt, pixman_format_code_t *out);
 
+/* The 64x64 cursor image at pixels (format pf, rows stride bytes apart) as
+ * PIXMAN_a8r8g8b8 into argb; false if pixman runs out of memory. Both
+ * backends sample their cursors through it. */
+bool gpu_format_cursor(pixman_format_code_t pf, void *pixels, uint32_t stride, uint32_t *argb);
+
 #endif
