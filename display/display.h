@@ -45,6 +45,32 @@ struct display_rect {
 	uint32_t x, y, w, h;
 };
 
+/* What the user does with keyboard and pointer, in Linux evdev codes
+ * (linux/input-event-codes.h). Each call is one complete input frame (the
+ * receiver ends it with SYN_REPORT). Called on the thread that calls
+ * dispatch (the GPU worker); a receiver must not block. Any member may be
+ * NULL (no input wanted): callers check. */
+#define DISPLAY_INPUT_ABS_MAX 32767
+struct display_input {
+	void *opaque;
+	/* A keyboard key (KEY_*) went down or up. */
+	void (*key)(void *opaque, uint16_t code, bool down);
+	/* The pointer is at (x, y) of output's frame, both scaled to
+	 * 0..DISPLAY_INPUT_ABS_MAX (the absolute tablet). */
+	void (*pointer_abs)(void *opaque, unsigned output, uint32_t x, uint32_t y);
+	/* Relative motion while the pointer is grabbed (the relative mouse). */
+	void (*pointer_rel)(void *opaque, int32_t dx, int32_t dy);
+	/* A pointer button (BTN_LEFT, BTN_RIGHT, BTN_MIDDLE, ...). */
+	void (*button)(void *opaque, uint16_t code, bool down);
+	/* Discrete wheel steps: dy > 0 away from the user (REL_WHEEL),
+	 * dx > 0 to the right (REL_HWHEEL). */
+	void (*wheel)(void *opaque, int32_t dy, int32_t dx);
+	/* The user grabbed (true) or released the pointer: while grabbed,
+	 * buttons and wheel belong to the relative mouse, else to the
+	 * tablet. */
+	void (*grab)(void *opaque, bool grabbed);
+};
+
 /* What the display tells the VMM. Called on the thread that calls
  * dispatch. */
 struct display_events {
@@ -53,6 +79,8 @@ struct display_events {
 	void (*resize)(void *opaque, unsigned output, uint32_t w, uint32_t h);
 	/* The user closed a window: shut the VM down. */
 	void (*close)(void *opaque);
+	/* Keyboard and pointer (members NULL: the VM has no input devices). */
+	struct display_input input;
 };
 
 struct display;

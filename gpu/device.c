@@ -83,6 +83,7 @@ struct gpu *gpu_create(const struct gpu_config *cfg, char *err, size_t errlen)
 					   .opaque = g,
 					   .resize = on_resize,
 					   .close = on_close,
+					   .input = cfg->input,
 				       });
 	if (gpu_worker_start(g, err, errlen)) {
 		g->display->ev = (struct display_events){0};

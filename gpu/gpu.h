@@ -41,6 +41,9 @@ struct gpu_config {
 	 * on the worker thread. */
 	void (*shutdown)(void *opaque);
 	void *shutdown_opaque;
+	/* Keyboard and pointer from the display, handed through to it as is
+	 * (the GPU never looks at them). Members may be NULL. */
+	struct display_input input;
 };
 
 struct gpu;
