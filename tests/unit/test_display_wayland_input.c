@@ -1,0 +1,320 @@
+/* Wayland input against a real weston: weston's x11 backend on a private
+ * Xvfb (its headless backend has no seat), X input injected into weston's
+ * window with xdotool, and the display_input calls the Wayland display
+ * makes recorded here. Expected key and button codes are the evdev codes
+ * of linux/input-event-codes.h; expected positions come from where the
+ * window is on weston's output (found in weston's screenshot) and the
+ * guest's own mapping back (libinput: pixel = abs * size / 32768). */
+#include <criterion/criterion.h>
+#include <linux/input-event-codes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "display/display.h"
+#include "display/wayland_priv.h"
+#include "tests/unit/stderr_capture.h"
+#include "tests/unit/test_display_weston.h"
+
+#define FW 200
+#define FH 120
+
+enum ev_kind { R_KEY, R_ABS, R_REL, R_BTN, R_WHEEL, R_GRAB, R_RESIZE };
+
+struct rec {
+	enum ev_kind kind;
+	int32_t a, b, c;
+};
+
+static struct rec evs[4096];
+static unsigned nev;
+
+static void push(enum ev_kind k, int32_t a, int32_t b, int32_t c)
+{
+	if (nev < sizeof(evs) / sizeof(evs[0]))
+		evs[nev++] = (struct rec){k, a, b, c};
+}
+
+static void on_key(void *o, uint16_t code, bool down)
+{
+	push(R_KEY, code, down, 0);
+}
+
+static void on_abs(void *o, unsigned out, uint32_t x, uint32_t y)
+{
+	push(R_ABS, (int32_t)x, (int32_t)y, (int32_t)out);
+}
+
+static void on_rel(void *o, int32_t dx, int32_t dy)
+{
+	push(R_REL, dx, dy, 0);
+}
+
+static void on_button(void *o, uint16_t code, bool down)
+{
+	push(R_BTN, code, down, 0);
+}
+
+static void on_wheel(void *o, int32_t dy, int32_t dx)
+{
+	push(R_WHEEL, dy, dx, 0);
+}
+
+static void on_grab(void *o, bool g)
+{
+	push(R_GRAB, g, 0, 0);
+}
+
+static void on_resize(void *o, unsigned out, uint32_t w, uint32_t h)
+{
+	push(R_RESIZE, (int32_t)w, (int32_t)h, (int32_t)out);
+}
+
+static bool skipped;
+
+static void start(void)
+{
+	const char *missing = weston_x11_missing();
+
+	skipped = missing != NULL;
+	if (skipped) {
+		fprintf(stderr, "SKIP: Wayland input tests need %s (Xvfb, weston, xdotool)\n",
+			missing);
+		return;
+	}
+	start_weston_x11("--shell=desktop-shell.so");
+	nev = 0;
+}
+
+static void stop(void)
+{
+	if (!skipped)
+		stop_weston();
+}
+
+TestSuite(display_wayland_input, .init = start, .fini = stop, .timeout = 40);
+
+static void pump(struct display *d, int ms)
+{
+	struct pollfd p = {.fd = d->ops->get_fd(d), .events = POLLIN};
+
+	for (int t = 0; t < ms; t += 10)
+		if (poll(&p, 1, 10) > 0)
+			cr_assert_geq(d->ops->dispatch(d), 0);
+}
+
+static uint32_t frame[FW * FH];
+
+static struct display *open_shown(const char *title, int *ox, int *oy)
+{
+	struct display_config cfg = {.outputs = 1, .width = FW, .height = FH, .title = title};
+	struct display_frame f = {
+	    .format = PIXMAN_x8r8g8b8, .width = FW, .height = FH, .stride = FW * 4, .data = frame};
+	struct display_rect all = {0, 0, FW, FH};
+	char err[256];
+	struct display *d = display_wayland_open(&cfg, err, sizeof(err));
+
+	cr_assert_not_null(d, "%s", err);
+	display_set_events(d, &(struct display_events){
+				  .resize = on_resize,
+				  .input = {.key = on_key,
+					    .pointer_abs = on_abs,
+					    .pointer_rel = on_rel,
+					    .button = on_button,
+					    .wheel = on_wheel,
+					    .grab = on_grab},
+			      });
+	/* A pattern no other pixel of weston's output has. */
+	for (uint32_t y = 0; y < FH; y++)
+		for (uint32_t x = 0; x < FW; x++)
+			frame[y * FW + x] = (x * 7 + 13) % 256 << 16 | (y * 5 + 3) % 256 << 8 |
+					    ((x ^ y) * 3 + 1) % 256;
+	pump(d, 50);
+	d->ops->present(d, 0, &f, &all);
+	pump(d, 300);
+	for (int i = 0; i < 20; i++) {
+		uint32_t *shot = compositor_shot();
+		bool ok = weston_find_frame(shot, frame, FW, FH, ox, oy);
+
+		free(shot);
+		if (ok)
+			return d;
+		pump(d, 150);
+	}
+	cr_assert_fail("the window never appeared");
+	return NULL;
+}
+
+/* Dispatch until at least n events are recorded (or 3 s passed), then a
+ * little longer for any that should not come. */
+static void pump_until(struct display *d, unsigned n)
+{
+	for (int i = 0; i < 30 && nev < n; i++)
+		pump(d, 100);
+	pump(d, 100);
+}
+
+/* Move X's pointer to frame pixel (x, y) of the window at (ox, oy). */
+static void move_to(unsigned long win, int ox, int oy, int x, int y)
+{
+	char a[128];
+
+	snprintf(a, sizeof(a), "mousemove --window %lu %d %d", win, ox + x, oy + y);
+	xdo(a);
+}
+
+/* The pointer over the window and the window focused (a click), then an
+ * empty record. */
+static struct display *ready(unsigned long *win, int *ox, int *oy)
+{
+	struct display *d = open_shown("input-vm", ox, oy);
+
+	*win = weston_x_window();
+	move_to(*win, *ox, *oy, FW / 2, FH / 2);
+	xdo("click 1");
+	pump(d, 200);
+	nev = 0;
+	return d;
+}
+
+/* The guest's view of an absolute value on an axis of size pixels. */
+static uint32_t guest_pixel(uint32_t abs, uint32_t size)
+{
+	return (uint32_t)((uint64_t)abs * size / 32768);
+}
+
+static void expect(unsigned i, enum ev_kind k, int32_t a, int32_t b)
+{
+	if (getenv("LKVM_DUMP_EVENTS"))
+		for (unsigned j = 0; j < nev && i == 0; j++)
+			fprintf(stderr, "ev %u: %d %d %d %d\n", j, evs[j].kind, evs[j].a, evs[j].b,
+				evs[j].c);
+	cr_assert_lt(i, nev, "event %u missing (%u recorded)", i, nev);
+	cr_assert(evs[i].kind == k && evs[i].a == a && evs[i].b == b,
+		  "event %u: got kind %d (%d, %d), want kind %d (%d, %d)", i, evs[i].kind, evs[i].a,
+		  evs[i].b, k, a, b);
+}
+
+static unsigned count(enum ev_kind k)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < nev; i++)
+		n += evs[i].kind == k;
+	return n;
+}
+
+Test(display_wayland_input, keys_arrive_as_evdev_codes)
+{
+	unsigned long win;
+	int ox, oy;
+	struct display *d;
+
+	if (skipped)
+		cr_skip_test("Xvfb, weston or xdotool missing");
+	d = ready(&win, &ox, &oy);
+	xdo("key a");
+	xdo("keydown shift keydown z keyup z keyup shift");
+	xdo("key Return");
+	pump_until(d, 8);
+	expect(0, R_KEY, KEY_A, 1);
+	expect(1, R_KEY, KEY_A, 0);
+	expect(2, R_KEY, KEY_LEFTSHIFT, 1);
+	expect(3, R_KEY, KEY_Z, 1);
+	expect(4, R_KEY, KEY_Z, 0);
+	expect(5, R_KEY, KEY_LEFTSHIFT, 0);
+	expect(6, R_KEY, KEY_ENTER, 1);
+	expect(7, R_KEY, KEY_ENTER, 0);
+	cr_assert_eq(nev, 8);
+	d->ops->destroy(d);
+}
+
+Test(display_wayland_input, pointer_position_maps_to_the_frame_pixel)
+{
+	static const int pts[][2] = {{0, 0}, {50, 30}, {FW - 1, FH - 1}, {123, 7}, {1, FH / 2}};
+	unsigned long win;
+	int ox, oy;
+	struct display *d;
+
+	if (skipped)
+		cr_skip_test("Xvfb, weston or xdotool missing");
+	d = ready(&win, &ox, &oy);
+	for (unsigned i = 0; i < sizeof(pts) / sizeof(pts[0]); i++) {
+		nev = 0;
+		move_to(win, ox, oy, pts[i][0], pts[i][1]);
+		pump_until(d, 1);
+		cr_assert_geq(nev, 1, "no motion for point %u", i);
+		cr_assert_eq(evs[nev - 1].kind, R_ABS);
+		cr_assert_eq(evs[nev - 1].c, 0, "output 0");
+		cr_assert_eq(guest_pixel(evs[nev - 1].a, FW), (uint32_t)pts[i][0], "x %d -> abs %d",
+			     pts[i][0], evs[nev - 1].a);
+		cr_assert_eq(guest_pixel(evs[nev - 1].b, FH), (uint32_t)pts[i][1], "y %d -> abs %d",
+			     pts[i][1], evs[nev - 1].b);
+		cr_assert_leq(evs[nev - 1].a, DISPLAY_INPUT_ABS_MAX);
+	}
+	d->ops->destroy(d);
+}
+
+Test(display_wayland_input, buttons_and_wheel_steps)
+{
+	unsigned long win;
+	int ox, oy;
+	struct display *d;
+
+	if (skipped)
+		cr_skip_test("Xvfb, weston or xdotool missing");
+	d = ready(&win, &ox, &oy);
+	/* X buttons: 1 left, 2 middle, 3 right; 4/5 wheel up/down, 6/7
+	 * wheel left/right. */
+	xdo("click 1 click 3 click 2");
+	xdo("click 4 click 4 click 5 click 6 click 7");
+	pump_until(d, 11);
+	expect(0, R_BTN, BTN_LEFT, 1);
+	expect(1, R_BTN, BTN_LEFT, 0);
+	expect(2, R_BTN, BTN_RIGHT, 1);
+	expect(3, R_BTN, BTN_RIGHT, 0);
+	expect(4, R_BTN, BTN_MIDDLE, 1);
+	expect(5, R_BTN, BTN_MIDDLE, 0);
+	/* REL_WHEEL > 0 is away from the user (X's button 4, up). */
+	expect(6, R_WHEEL, 1, 0);
+	expect(7, R_WHEEL, 1, 0);
+	expect(8, R_WHEEL, -1, 0);
+	expect(9, R_WHEEL, 0, -1);
+	expect(10, R_WHEEL, 0, 1);
+	cr_assert_eq(nev, 11);
+	d->ops->destroy(d);
+}
+
+/* A key held when another window takes the focus is released for the
+ * guest; its later real release is not sent twice. */
+Test(display_wayland_input, focus_loss_releases_held_keys)
+{
+	unsigned long win;
+	int ox, oy, ox2, oy2;
+	struct display *d, *other;
+
+	if (skipped)
+		cr_skip_test("Xvfb, weston or xdotool missing");
+	d = ready(&win, &ox, &oy);
+	xdo("keydown a keydown b");
+	pump_until(d, 2);
+	expect(0, R_KEY, KEY_A, 1);
+	expect(1, R_KEY, KEY_B, 1);
+	cr_assert_eq(nev, 2);
+	/* A new toplevel is activated by the desktop shell: ours loses the
+	 * keyboard. */
+	other = open_shown("other-vm", &ox2, &oy2);
+	pump_until(d, 4);
+	cr_assert_eq(nev, 4, "both keys released (%u events)", nev);
+	cr_assert_eq(evs[2].kind, R_KEY);
+	cr_assert_eq(evs[3].kind, R_KEY);
+	cr_assert_eq(evs[2].b | evs[3].b, 0, "releases");
+	cr_assert_eq(evs[2].a + evs[3].a, KEY_A + KEY_B);
+	cr_assert_neq(evs[2].a, evs[3].a);
+	xdo("keyup a keyup b");
+	pump(d, 200);
+	pump(other, 50);
+	cr_assert_eq(count(R_KEY), 4, "no second release");
+	other->ops->destroy(other);
+	d->ops->destroy(d);
+}
