@@ -25,13 +25,13 @@ static bool held(const struct wayland *w, uint32_t k)
 void wayland_set_title(struct wl_out *o)
 {
 	struct wayland *w = o->w;
-	char title[sizeof(w->title) + 64], out[32] = "";
+	char out[32] = "";
 
 	if (w->d.nr_outputs > 1)
 		snprintf(out, sizeof(out), " (output %u)", o->idx);
-	snprintf(title, sizeof(title), "%s%s%s", w->title, out,
-		 w->grabbed && w->grab_out == o ? GRAB_HINT : "");
-	xdg_toplevel_set_title(o->toplevel, title);
+	snprintf(o->title, sizeof(o->title), "%.*s%s%s", (int)(sizeof(o->title) - 64), w->title,
+		 out, w->grabbed && w->grab_out == o ? GRAB_HINT : "");
+	xdg_toplevel_set_title(o->toplevel, o->title);
 }
 
 static void rel_motion(void *data, struct zwp_relative_pointer_v1 *r, uint32_t hi, uint32_t lo,

@@ -14,8 +14,13 @@ static void xsurface_configure(void *data, struct xdg_surface *xs, uint32_t seri
 	o->configured = true;
 	if (o->want_draw)
 		wayland_draw(o);
-	else if (o->shown)
+	else if (o->shown) {
+		/* Weston applies an acked state (fullscreen and back) only with
+		 * a buffer in the commit: the one shown again. */
+		wl_surface_attach(o->surface, o->shown->wb, 0, 0);
+		o->shown->busy = true;
 		wl_surface_commit(o->surface);
+	}
 }
 
 static const struct xdg_surface_listener xsurface_listener = {.configure = xsurface_configure};

@@ -172,7 +172,11 @@ static struct display *ready(unsigned long *win, int *ox, int *oy)
 	*win = weston_x_window();
 	move_to(*win, *ox, *oy, FW / 2, FH / 2);
 	xdo("click 1");
-	pump(d, 200);
+	/* Wait for the click's release, so that nothing of it is left to
+	 * come into the test's record. */
+	for (int i = 0; i < 30 && !(nev && evs[nev - 1].kind == R_BTN && !evs[nev - 1].b); i++)
+		pump(d, 100);
+	cr_assert(nev && evs[nev - 1].kind == R_BTN && !evs[nev - 1].b, "the focusing click");
 	nev = 0;
 	return d;
 }
@@ -317,4 +321,150 @@ Test(display_wayland_input, focus_loss_releases_held_keys)
 	cr_assert_eq(count(R_KEY), 4, "no second release");
 	other->ops->destroy(other);
 	d->ops->destroy(d);
+}
+
+static unsigned count_key(uint16_t code)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < nev; i++)
+		n += evs[i].kind == R_KEY && evs[i].a == code;
+	return n;
+}
+
+static int find(enum ev_kind k, int32_t a)
+{
+	for (unsigned i = 0; i < nev; i++)
+		if (evs[i].kind == k && evs[i].a == a)
+			return (int)i;
+	return -1;
+}
+
+/* Ctrl+Alt+G locks the pointer: motion arrives as unaccelerated relative
+ * deltas, the title says so, G never reaches the guest; the same keys
+ * release it and absolute motion comes back. */
+Test(display_wayland_input, grab_hotkey_switches_to_relative_motion)
+{
+	struct wayland *w;
+	unsigned long win;
+	int ox, oy, dx = 0, dy = 0;
+	struct display *d;
+
+	if (skipped)
+		cr_skip_test("Xvfb, weston or xdotool missing");
+	d = ready(&win, &ox, &oy);
+	w = to_wl(d);
+	cr_assert_str_eq(w->out[0].title, "input-vm");
+	xdo("key ctrl+alt+g");
+	pump_until(d, 5);
+	cr_assert_eq(count(R_GRAB), 1);
+	cr_assert_eq(evs[find(R_GRAB, 1)].kind, R_GRAB, "grabbed");
+	cr_assert_eq(count_key(KEY_G), 0, "the hotkey's G stays out of the guest");
+	cr_assert_eq(count_key(KEY_LEFTCTRL), 2);
+	cr_assert_eq(count_key(KEY_LEFTALT), 2);
+	cr_assert_str_eq(w->out[0].title, "input-vm - grabbed, Ctrl+Alt+G releases");
+	pump(d, 300); /* the lock takes hold */
+	nev = 0;
+	xdo("mousemove_relative -- 15 -9");
+	xdo("mousemove_relative -- -4 6");
+	pump_until(d, 2);
+	for (unsigned i = 0; i < nev; i++) {
+		cr_assert_eq(evs[i].kind, R_REL, "only relative motion while grabbed (%d)",
+			     evs[i].kind);
+		dx += evs[i].a;
+		dy += evs[i].b;
+	}
+	cr_assert_eq(dx, 11);
+	cr_assert_eq(dy, -3);
+	xdo("click 1");
+	pump_until(d, nev + 2);
+	cr_assert_geq(find(R_BTN, BTN_LEFT), 0, "buttons still come while grabbed");
+	nev = 0;
+	xdo("key ctrl+alt+g");
+	pump_until(d, 5);
+	cr_assert_geq(find(R_GRAB, 0), 0, "released");
+	cr_assert_eq(count_key(KEY_G), 0);
+	cr_assert_str_eq(w->out[0].title, "input-vm");
+	nev = 0;
+	move_to(win, ox, oy, 20, 20);
+	pump_until(d, 1);
+	cr_assert_geq(find(R_ABS, evs[0].a), 0, "absolute motion again");
+	cr_assert_eq(count(R_REL), 0);
+	d->ops->destroy(d);
+}
+
+/* Without pointer constraints the grab is refused with one line. */
+Test(display_wayland_input, grab_refused_without_pointer_constraints)
+{
+	struct wayland *w;
+	unsigned long win;
+	int ox, oy;
+	struct display *d;
+
+	if (skipped)
+		cr_skip_test("Xvfb, weston or xdotool missing");
+	d = ready(&win, &ox, &oy);
+	w = to_wl(d);
+	/* As if the compositor had not offered it. */
+	wl_proxy_destroy((struct wl_proxy *)w->constraints);
+	w->constraints = NULL;
+	stderr_capture_begin();
+	xdo("key ctrl+alt+g");
+	pump_until(d, 4);
+	cr_assert_eq(count(R_GRAB), 0);
+	cr_assert_eq(count_key(KEY_G), 0);
+	cr_assert_eq(stderr_capture_count("pointer grab refused"), 1, "%u lines",
+		     stderr_capture_count("pointer grab refused"));
+	cr_assert_eq(stderr_capture_count("zwp_pointer_constraints_v1"), 1);
+	cr_assert_str_eq(w->out[0].title, "input-vm");
+	d->ops->destroy(d);
+}
+
+/* Ctrl+Alt+F: the compositor makes the window fullscreen and proposes its
+ * output's size, which the VMM hears as a resize; again: back. */
+Test(display_wayland_input, fullscreen_hotkey_resizes_to_the_output)
+{
+	unsigned long win;
+	int ox, oy;
+	struct display *d;
+
+	if (skipped)
+		cr_skip_test("Xvfb, weston or xdotool missing");
+	d = ready(&win, &ox, &oy);
+	xdo("key ctrl+alt+f");
+	pump_until(d, 5);
+	cr_assert_eq(count_key(KEY_F), 0, "the hotkey's F stays out of the guest");
+	cr_assert_eq(count(R_RESIZE), 1, "%u resizes", count(R_RESIZE));
+	cr_assert_eq(evs[find(R_RESIZE, OUT_W)].b, OUT_H, "the output's size");
+	cr_assert(to_wl(d)->out[0].fullscreen);
+	nev = 0;
+	xdo("key ctrl+alt+f");
+	pump_until(d, 5);
+	cr_assert_not(to_wl(d)->out[0].fullscreen);
+	cr_assert_eq(count_key(KEY_F), 0);
+	d->ops->destroy(d);
+}
+
+/* The mapping on its own (no server): HiDPI buffer scale, the edges, and
+ * the guest's way back to the pixel. */
+Test(wayland_abs_axis, frame_pixels_under_buffer_scale)
+{
+	/* Scale 2: surface coordinate 50 is frame pixel 100 of 400. */
+	uint32_t v = wayland_abs_axis(wl_fixed_from_int(50), 2, 400);
+
+	cr_assert_eq(v * 400ull / 32768, 100);
+	cr_assert_eq(wayland_abs_axis(wl_fixed_from_int(50), 1, 400) * 400ull / 32768, 50);
+	cr_assert_eq(wayland_abs_axis(0, 2, 400), 0);
+	cr_assert_eq(wayland_abs_axis(wl_fixed_from_int(-3), 1, 400), 0);
+	cr_assert_eq(wayland_abs_axis(wl_fixed_from_int(400), 1, 400), DISPLAY_INPUT_ABS_MAX);
+	cr_assert_eq(wayland_abs_axis(wl_fixed_from_int(9999), 2, 400), DISPLAY_INPUT_ABS_MAX);
+	/* Every pixel of odd and large sizes comes back as itself. */
+	for (uint32_t size = 1; size <= 4097; size += 341)
+		for (uint32_t px = 0; px < size; px++) {
+			uint32_t a = wayland_abs_axis(wl_fixed_from_int(px), 1, size);
+
+			cr_assert_leq(a, DISPLAY_INPUT_ABS_MAX);
+			cr_assert_eq(a * (uint64_t)size / 32768, px, "%u of %u", px, size);
+		}
+	cr_assert_eq(wayland_abs_axis(wl_fixed_from_int(7), 1, 0), 0, "no frame");
 }
