@@ -28,7 +28,7 @@
 static char dir[64];
 static pid_t weston = -1;
 static pid_t xvfb = -1;
-static char x_display[16]; /* ":N" while start_weston_x11's Xvfb runs */
+static char x_display[24]; /* ":N" while start_weston_x11's Xvfb runs */
 
 /* The weston backend start_weston_shell uses ("headless" unless
  * start_weston_x11 picked "x11"). */
