@@ -149,24 +149,29 @@ static void note_position(struct wayland *w, wl_fixed_t x, wl_fixed_t y)
 	w->pf.y = wayland_abs_axis(y, o->buffer_scale, fh);
 }
 
-/* Whole wheel steps out of what was gathered: a discrete value wins over
- * the continuous one (one step per 10 units, as libinput's wheel click),
- * and what is left over waits for the next frame. */
+int32_t wayland_wheel_steps(struct wayland_wheel *acc, bool discrete, int32_t v120, wl_fixed_t cont)
+{
+	/* 64 bits: the remainder is under one step, the sum cannot wrap. */
+	int64_t sum, steps, unit = discrete ? 120 : wl_fixed_from_int(10);
+
+	if (discrete) {
+		sum = (int64_t)acc->v120_rest + v120;
+		acc->cont_rest = 0;
+	} else {
+		sum = (int64_t)acc->cont_rest + cont;
+	}
+	steps = sum / unit;
+	if (discrete)
+		acc->v120_rest = (int32_t)(sum - steps * unit);
+	else
+		acc->cont_rest = (wl_fixed_t)(sum - steps * unit);
+	return (int32_t)steps;
+}
+
 static int32_t wheel_steps(struct wayland *w, int axis)
 {
-	int32_t steps;
-
-	if (w->pf.discrete[axis]) {
-		w->v120_rest[axis] += w->pf.v120[axis];
-		steps = w->v120_rest[axis] / 120;
-		w->v120_rest[axis] -= steps * 120;
-		w->cont_rest[axis] = 0;
-	} else {
-		w->cont_rest[axis] += w->pf.cont[axis];
-		steps = w->cont_rest[axis] / wl_fixed_from_int(10);
-		w->cont_rest[axis] -= steps * wl_fixed_from_int(10);
-	}
-	return steps;
+	return wayland_wheel_steps(&w->wheel[axis], w->pf.discrete[axis], w->pf.v120[axis],
+				   w->pf.cont[axis]);
 }
 
 /* Deliver what the frame gathered: motion first, then the wheel. */

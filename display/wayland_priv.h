@@ -53,6 +53,12 @@ struct wl_buf {
 	pixman_region32_t stale; /* what this buffer lacks of the frame */
 };
 
+/* Wheel motion not yet a whole step. */
+struct wayland_wheel {
+	int32_t v120_rest;
+	wl_fixed_t cont_rest;
+};
+
 struct wl_out {
 	struct wayland *w;
 	unsigned idx;
@@ -114,8 +120,7 @@ struct wayland {
 		wl_fixed_t cont[2];	 /* continuous axis, for fallback steps */
 		wl_fixed_t rel_x, rel_y; /* unaccelerated deltas (grabbed) */
 	} pf;
-	int32_t v120_rest[2]; /* wheel steps not yet whole */
-	wl_fixed_t cont_rest[2];
+	struct wayland_wheel wheel[2]; /* per wl axis */
 	wl_fixed_t rel_rest_x, rel_rest_y;
 
 	/* The grab (wayland_grab.c). */
@@ -171,6 +176,12 @@ extern const struct wl_seat_listener wayland_seat_listener; /* data: struct wayl
  * ceil(p * 32768 / size), so that a guest mapping back as libinput does
  * (floor(abs * size / 32768)) lands on the same pixel. */
 uint32_t wayland_abs_axis(wl_fixed_t pos, int32_t scale, uint32_t size);
+/* Whole wheel steps (signed, Wayland's direction) from one frame's axis
+ * values: a discrete value (axis_value120, or axis_discrete * 120) wins
+ * over the continuous one, which counts one step per 10 units (as a
+ * libinput wheel click); the remainder waits in acc for the next frame. */
+int32_t wayland_wheel_steps(struct wayland_wheel *acc, bool discrete, int32_t v120,
+			    wl_fixed_t cont);
 void wayland_release_keys(struct wayland *w); /* every held key up */
 void wayland_input_destroy(struct wayland *w);
 

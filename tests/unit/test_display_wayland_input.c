@@ -482,3 +482,28 @@ Test(wayland_abs_axis, frame_pixels_under_buffer_scale)
 		}
 	cr_assert_eq(wayland_abs_axis(wl_fixed_from_int(7), 1, 0), 0, "no frame");
 }
+
+/* Wheel steps from axis values (no server): 120 per step for value120,
+ * 10 units per step for a continuous axis, remainders carried over. */
+Test(wayland_wheel, steps_from_discrete_and_continuous_values)
+{
+	struct wayland_wheel acc = {0};
+
+	cr_assert_eq(wayland_wheel_steps(&acc, true, 120, wl_fixed_from_int(15)), 1);
+	cr_assert_eq(wayland_wheel_steps(&acc, true, -240, 0), -2);
+	/* High-resolution wheels: halves add up to one step. */
+	cr_assert_eq(wayland_wheel_steps(&acc, true, 60, 0), 0);
+	cr_assert_eq(wayland_wheel_steps(&acc, true, 60, 0), 1);
+	/* A continuous axis without a discrete value: 10 units a step. */
+	acc = (struct wayland_wheel){0};
+	cr_assert_eq(wayland_wheel_steps(&acc, false, 0, wl_fixed_from_int(10)), 1);
+	cr_assert_eq(wayland_wheel_steps(&acc, false, 0, wl_fixed_from_double(4.5)), 0);
+	cr_assert_eq(wayland_wheel_steps(&acc, false, 0, wl_fixed_from_double(5.5)), 1);
+	cr_assert_eq(wayland_wheel_steps(&acc, false, 0, wl_fixed_from_int(-35)), -3);
+	cr_assert_eq(wayland_wheel_steps(&acc, false, 0, wl_fixed_from_int(-5)), -1);
+	/* Extremes do not wrap. */
+	acc = (struct wayland_wheel){0};
+	cr_assert_eq(wayland_wheel_steps(&acc, true, INT32_MAX, 0), INT32_MAX / 120);
+	cr_assert_eq(wayland_wheel_steps(&acc, true, INT32_MAX, 0),
+		     (int32_t)((INT32_MAX % 120 + (int64_t)INT32_MAX) / 120));
+}
