@@ -451,6 +451,28 @@ Test(display_wayland_input, fullscreen_hotkey_resizes_to_the_output)
 	cr_assert_eq(count(R_RESIZE), 1, "%u resizes", count(R_RESIZE));
 	cr_assert_eq(evs[find(R_RESIZE, OUT_W)].b, OUT_H, "the output's size");
 	cr_assert(to_wl(d)->out[0].fullscreen);
+	/* The frame (smaller than the fullscreen window, until a guest would
+	 * switch mode) is shown unscaled where the compositor puts it; the
+	 * pointer maps to its pixels, and off it nothing comes. */
+	pump(d, 300);
+	int fx, fy;
+	uint32_t *shot = compositor_shot();
+	bool found = weston_find_frame(shot, frame, FW, FH, &fx, &fy);
+
+	free(shot);
+	cr_assert(found, "the frame, unscaled, in the fullscreen window");
+	nev = 0;
+	move_to(win, fx, fy, 30, 40);
+	pump_until(d, 1);
+	cr_assert_eq(evs[nev - 1].kind, R_ABS);
+	cr_assert_eq(guest_pixel(evs[nev - 1].a, FW), 30);
+	cr_assert_eq(guest_pixel(evs[nev - 1].b, FH), 40);
+	nev = 0;
+	move_to(win, 0, 0, fx > 10 ? 5 : OUT_W - 5, fy > 10 ? 5 : OUT_H - 5);
+	pump(d, 300);
+	cr_assert_eq(count(R_ABS), 0, "no position off the frame");
+	move_to(win, fx, fy, FW / 2, FH / 2);
+	pump(d, 200);
 	nev = 0;
 	xdo("key ctrl+alt+f");
 	pump_until(d, 5);
