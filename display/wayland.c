@@ -10,6 +10,9 @@
 
 #include "display/display.h"
 #include "display/wayland_priv.h"
+#include "keyboard-shortcuts-inhibit-unstable-v1-client-protocol.h"
+#include "pointer-constraints-unstable-v1-client-protocol.h"
+#include "relative-pointer-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
 static int get_fd(struct display *d)
@@ -40,6 +43,8 @@ static void destroy(struct display *d)
 {
 	struct wayland *w = to_wl(d);
 
+	wayland_grab_destroy(w);
+	wayland_input_destroy(w);
 	for (unsigned i = 0; i < d->nr_outputs; i++) {
 		struct wl_out *o = &w->out[i];
 
@@ -57,8 +62,6 @@ static void destroy(struct display *d)
 		if (o->surface)
 			wl_surface_destroy(o->surface);
 	}
-	if (w->pointer)
-		wl_pointer_destroy(w->pointer);
 	if (w->seat)
 		wl_seat_destroy(w->seat);
 	if (w->wm)
@@ -117,8 +120,19 @@ static void registry_global(void *data, struct wl_registry *r, uint32_t name, co
 		w->wm = wl_registry_bind(r, name, &xdg_wm_base_interface, 1);
 		xdg_wm_base_add_listener(w->wm, &wm_listener, w);
 	} else if (!strcmp(iface, wl_seat_interface.name) && !w->seat) {
-		w->seat = wl_registry_bind(r, name, &wl_seat_interface, min_u32(version, 5));
+		/* 8: wheel steps as axis_value120 (5..7: axis_discrete). */
+		w->seat = wl_registry_bind(r, name, &wl_seat_interface, min_u32(version, 8));
 		wl_seat_add_listener(w->seat, &wayland_seat_listener, w);
+	} else if (!strcmp(iface, zwp_pointer_constraints_v1_interface.name) && !w->constraints) {
+		w->constraints =
+		    wl_registry_bind(r, name, &zwp_pointer_constraints_v1_interface, 1);
+	} else if (!strcmp(iface, zwp_relative_pointer_manager_v1_interface.name) && !w->relative) {
+		w->relative =
+		    wl_registry_bind(r, name, &zwp_relative_pointer_manager_v1_interface, 1);
+	} else if (!strcmp(iface, zwp_keyboard_shortcuts_inhibit_manager_v1_interface.name) &&
+		   !w->inhibit_mgr) {
+		w->inhibit_mgr = wl_registry_bind(
+		    r, name, &zwp_keyboard_shortcuts_inhibit_manager_v1_interface, 1);
 	}
 }
 

@@ -1,12 +1,12 @@
-/* Wayland: the seat's pointer, and the guest's cursor as the host
- * pointer's image over the output's window (wayland_priv.h). */
+/* Wayland: the guest's cursor as the host pointer's image over the
+ * output's window (wayland_priv.h). */
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "display/wayland_priv.h"
 
-static void apply_cursor(struct wayland *w)
+void wayland_apply_cursor(struct wayland *w)
 {
 	struct wl_out *o = w->pointer_focus;
 
@@ -69,7 +69,7 @@ void wayland_set_cursor(struct display *d, unsigned i, const uint32_t *argb, int
 		wl_surface_commit(o->cursor_surface);
 	}
 	if (w->pointer_focus == o)
-		apply_cursor(w);
+		wayland_apply_cursor(w);
 	wl_display_flush(w->dpy);
 }
 
@@ -86,70 +86,3 @@ void wayland_move_cursor(struct display *d, unsigned i, int x, int y)
 	w->out[i].cur_y = y;
 	pthread_mutex_unlock(&w->lock);
 }
-
-static struct wl_out *out_of_surface(struct wayland *w, struct wl_surface *s)
-{
-	for (unsigned i = 0; i < w->d.nr_outputs; i++)
-		if (w->out[i].surface == s)
-			return &w->out[i];
-	return NULL;
-}
-
-static void pointer_enter(void *data, struct wl_pointer *p, uint32_t serial, struct wl_surface *s,
-			  wl_fixed_t x, wl_fixed_t y)
-{
-	struct wayland *w = data;
-
-	w->pointer_serial = serial;
-	w->pointer_focus = out_of_surface(w, s);
-	apply_cursor(w);
-}
-
-static void pointer_leave(void *data, struct wl_pointer *p, uint32_t serial, struct wl_surface *s)
-{
-	struct wayland *w = data;
-
-	w->pointer_focus = NULL;
-}
-
-static void pointer_motion(void *data, struct wl_pointer *p, uint32_t t, wl_fixed_t x, wl_fixed_t y)
-{
-}
-
-static void pointer_button(void *data, struct wl_pointer *p, uint32_t serial, uint32_t t,
-			   uint32_t button, uint32_t state)
-{
-}
-
-static void pointer_axis(void *data, struct wl_pointer *p, uint32_t t, uint32_t axis, wl_fixed_t v)
-{
-}
-
-static const struct wl_pointer_listener pointer_listener = {
-    .enter = pointer_enter,
-    .leave = pointer_leave,
-    .motion = pointer_motion,
-    .button = pointer_button,
-    .axis = pointer_axis,
-};
-
-static void seat_caps(void *data, struct wl_seat *seat, uint32_t caps)
-{
-	struct wayland *w = data;
-
-	if ((caps & WL_SEAT_CAPABILITY_POINTER) && !w->pointer) {
-		w->pointer = wl_seat_get_pointer(seat);
-		wl_pointer_add_listener(w->pointer, &pointer_listener, w);
-	} else if (!(caps & WL_SEAT_CAPABILITY_POINTER) && w->pointer) {
-		wl_pointer_destroy(w->pointer);
-		w->pointer = NULL;
-		w->pointer_focus = NULL;
-	}
-}
-
-static void seat_name(void *data, struct wl_seat *seat, const char *name)
-{
-}
-
-const struct wl_seat_listener wayland_seat_listener = {.capabilities = seat_caps,
-						       .name = seat_name};

@@ -12,7 +12,10 @@
  *   wayland.c            connection, registry, dispatch, the ops table, teardown
  *   wayland_window.c     an output's xdg-shell toplevel and its configure/close
  *   wayland_buffers.c    the shm buffer pair, damage tracking, drawing, present
- *   wayland_cursor.c     seat and pointer; the guest's cursor as the pointer image
+ *   wayland_cursor.c     the guest's cursor as the host pointer's image
+ *   wayland_input.c      the seat: keyboard and pointer to display_input
+ *   wayland_grab.c       the hotkeys: pointer grab (Ctrl+Alt+G), fullscreen
+ *                        (Ctrl+Alt+F), and the title that shows the grab
  *   wayland_screenshot.c the guest's screen as PNG
  *
  * Only the files that call xdg-shell functions include the generated
@@ -31,6 +34,15 @@
 struct xdg_surface;
 struct xdg_toplevel;
 struct xdg_wm_base;
+struct zwp_pointer_constraints_v1;
+struct zwp_locked_pointer_v1;
+struct zwp_relative_pointer_manager_v1;
+struct zwp_relative_pointer_v1;
+struct zwp_keyboard_shortcuts_inhibit_manager_v1;
+struct zwp_keyboard_shortcuts_inhibitor_v1;
+
+/* evdev codes the display itself looks at (linux/input-event-codes.h). */
+#define WL_KEY_MAX 0x300 /* KEY_MAX + 1 */
 
 #define NBUF 2
 
@@ -41,6 +53,12 @@ struct wl_buf {
 	pixman_region32_t stale; /* what this buffer lacks of the frame */
 };
 
+/* Wheel motion not yet a whole step. */
+struct wayland_wheel {
+	int32_t v120_rest;
+	wl_fixed_t cont_rest;
+};
+
 struct wl_out {
 	struct wayland *w;
 	unsigned idx;
@@ -48,6 +66,9 @@ struct wl_out {
 	struct xdg_surface *xsurface;
 	struct xdg_toplevel *toplevel;
 	bool configured, want_draw;
+	bool fullscreen;	   /* as the compositor last configured it */
+	int32_t buffer_scale;	   /* what wl_surface.set_buffer_scale was told (1) */
+	char title[192];	   /* as last set (tests read it) */
 	uint32_t width, height;	   /* buffer size */
 	uint32_t asked_w, asked_h; /* size last reported to the VMM */
 	bool resize_pending;	   /* asked before events were hooked up */
@@ -78,8 +99,39 @@ struct wayland {
 	struct xdg_wm_base *wm;
 	struct wl_seat *seat;
 	struct wl_pointer *pointer;
+	uint32_t pointer_version;
 	struct wl_out *pointer_focus;
 	uint32_t pointer_serial;
+	struct wl_keyboard *keyboard;
+	struct wl_out *kbd_focus;
+
+	/* Keys the guest holds down (released at focus loss), and keys whose
+	 * press was a hotkey's: their release is the display's too. */
+	uint8_t held[WL_KEY_MAX / 8];
+	uint8_t swallowed[WL_KEY_MAX / 8];
+
+	/* The pointer frame being gathered (wl_pointer.frame ends it). */
+	struct {
+		bool moved;
+		uint32_t x, y; /* 0..DISPLAY_INPUT_ABS_MAX */
+		unsigned output;
+		int32_t v120[2];	 /* wheel, 1/120 steps, per wl axis */
+		bool discrete[2];	 /* a discrete value came for this axis */
+		wl_fixed_t cont[2];	 /* continuous axis, for fallback steps */
+		wl_fixed_t rel_x, rel_y; /* unaccelerated deltas (grabbed) */
+	} pf;
+	struct wayland_wheel wheel[2]; /* per wl axis */
+	wl_fixed_t rel_rest_x, rel_rest_y;
+
+	/* The grab (wayland_grab.c). */
+	struct zwp_pointer_constraints_v1 *constraints;
+	struct zwp_relative_pointer_manager_v1 *relative;
+	struct zwp_keyboard_shortcuts_inhibit_manager_v1 *inhibit_mgr;
+	struct zwp_locked_pointer_v1 *locked;
+	struct zwp_relative_pointer_v1 *rel_pointer;
+	struct zwp_keyboard_shortcuts_inhibitor_v1 *inhibitor;
+	struct wl_out *grab_out;
+	bool grabbed;
 	bool dead;
 	char title[128];
 	pthread_mutex_t lock;
@@ -112,9 +164,36 @@ void wayland_present(struct display *d, unsigned i, const struct display_frame *
 void wayland_disable(struct display *d, unsigned i);
 
 /* wayland_cursor.c */
-extern const struct wl_seat_listener wayland_seat_listener; /* data: struct wayland */
+void wayland_apply_cursor(struct wayland *w); /* the focused output's image */
 void wayland_set_cursor(struct display *d, unsigned i, const uint32_t *argb, int hot_x, int hot_y);
 void wayland_move_cursor(struct display *d, unsigned i, int x, int y);
+
+/* wayland_input.c */
+extern const struct wl_seat_listener wayland_seat_listener; /* data: struct wayland */
+/* A surface coordinate (wl_fixed) on an output whose buffer has scale and
+ * size frame pixels, as the tablet's 0..DISPLAY_INPUT_ABS_MAX: the frame
+ * pixel p = pos * scale (clamped into the frame) becomes
+ * ceil(p * 32768 / size), so that a guest mapping back as libinput does
+ * (floor(abs * size / 32768)) lands on the same pixel. */
+uint32_t wayland_abs_axis(wl_fixed_t pos, int32_t scale, uint32_t size);
+/* Whole wheel steps (signed, Wayland's direction) from one frame's axis
+ * values: a discrete value (axis_value120, or axis_discrete * 120) wins
+ * over the continuous one, which counts one step per 10 units (as a
+ * libinput wheel click); the remainder waits in acc for the next frame. */
+int32_t wayland_wheel_steps(struct wayland_wheel *acc, bool discrete, int32_t v120,
+			    wl_fixed_t cont);
+void wayland_release_keys(struct wayland *w); /* every held key up */
+void wayland_input_destroy(struct wayland *w);
+
+/* wayland_grab.c */
+/* A key event (held[] not yet updated for it): true if it belongs to a
+ * hotkey and the guest must not see it. */
+bool wayland_hotkey(struct wayland *w, uint32_t key, bool down);
+void wayland_grab_start(struct wayland *w);
+void wayland_grab_stop(struct wayland *w);
+void wayland_toggle_fullscreen(struct wayland *w);
+void wayland_set_title(struct wl_out *o); /* the VM's name, and the grab */
+void wayland_grab_destroy(struct wayland *w);
 
 /* wayland_screenshot.c */
 int wayland_screenshot(struct display *d, unsigned i, const char *path);

@@ -14,8 +14,13 @@ static void xsurface_configure(void *data, struct xdg_surface *xs, uint32_t seri
 	o->configured = true;
 	if (o->want_draw)
 		wayland_draw(o);
-	else if (o->shown)
+	else if (o->shown) {
+		/* Weston applies an acked state (fullscreen and back) only with
+		 * a buffer in the commit: the one shown again. */
+		wl_surface_attach(o->surface, o->shown->wb, 0, 0);
+		o->shown->busy = true;
 		wl_surface_commit(o->surface);
+	}
 }
 
 static const struct xdg_surface_listener xsurface_listener = {.configure = xsurface_configure};
@@ -26,7 +31,14 @@ static void toplevel_configure(void *data, struct xdg_toplevel *t, int32_t w, in
 {
 	struct wl_out *o = data;
 	struct display *d = &o->w->d;
+	uint32_t *st;
 
+	o->fullscreen = false;
+	wl_array_for_each(st, states)
+	{
+		if (*st == XDG_TOPLEVEL_STATE_FULLSCREEN)
+			o->fullscreen = true;
+	}
 	if (w <= 0 || h <= 0 || ((uint32_t)w == o->asked_w && (uint32_t)h == o->asked_h))
 		return;
 	o->asked_w = w;
@@ -78,7 +90,6 @@ static const struct xdg_toplevel_listener toplevel_listener = {
 void wayland_window_create(struct wayland *w, unsigned i)
 {
 	struct wl_out *o = &w->out[i];
-	char title[160];
 
 	o->w = w;
 	o->idx = i;
@@ -91,11 +102,10 @@ void wayland_window_create(struct wayland *w, unsigned i)
 	xdg_surface_add_listener(o->xsurface, &xsurface_listener, o);
 	o->toplevel = xdg_surface_get_toplevel(o->xsurface);
 	xdg_toplevel_add_listener(o->toplevel, &toplevel_listener, o);
-	if (w->d.nr_outputs > 1)
-		snprintf(title, sizeof(title), "%s (output %u)", w->title, i);
-	else
-		snprintf(title, sizeof(title), "%s", w->title);
-	xdg_toplevel_set_title(o->toplevel, title);
+	/* Guest pixels 1:1 with buffer pixels; a HiDPI compositor scales the
+	 * window up (the pointer mapping multiplies by this). */
+	o->buffer_scale = 1;
+	wayland_set_title(o);
 	xdg_toplevel_set_app_id(o->toplevel, "lkvm-gpu");
 	/* No buffer yet: this commit asks for the first configure. */
 	wl_surface_commit(o->surface);

@@ -1,3 +1,7 @@
+/* The EDID a virtio-gpu output reports (EDID 1.4, one 128-byte block):
+ * the preferred mode is the output's current size, and the common desktop
+ * modes that fit inside it are offered beside it, so a guest can change
+ * resolution. */
 #include "gpu/edid.h"
 
 #include <stdio.h>
@@ -74,13 +78,43 @@ static void range_limits(uint8_t *d)
 	memset(d + 12, ' ', 6);
 }
 
+/* Established timings (bytes 35..36): the VESA modes at 60 Hz. */
+static const struct {
+	uint16_t w, h;
+	uint8_t byte, bit;
+} established[] = {
+    {640, 480, 35, 5},
+    {800, 600, 35, 0},
+    {1024, 768, 36, 3},
+};
+
+/* Standard timings (bytes 38..53, eight slots): DMT modes at 60 Hz. Aspect
+ * codes of EDID 1.4: 0 16:10, 1 4:3, 2 5:4, 3 16:9. */
+static const struct {
+	uint16_t w, h;
+	uint8_t aspect;
+} standard[8] = {
+    {1280, 720, 3}, {1280, 800, 0}, {1280, 960, 1},  {1280, 1024, 2},
+    {1440, 900, 0}, {1600, 900, 3}, {1680, 1050, 0}, {1920, 1080, 3},
+};
+
+/* A common mode no standard timing can name (1366 is not a multiple of
+ * 8): a second detailed timing. */
+#define EXTRA_W 1366
+#define EXTRA_H 768
+
+static int fits(uint32_t w, uint32_t h, uint32_t max_w, uint32_t max_h)
+{
+	return w <= max_w && h <= max_h;
+}
+
 void gpu_edid_build(uint8_t e[GPU_EDID_SIZE], uint32_t width, uint32_t height, unsigned output)
 {
 	/* About 96 dpi: 0.2646 mm a pixel. */
 	uint32_t w = clamp12(width), h = clamp12(height);
 	uint32_t w_mm = clamp12((uint32_t)((uint64_t)width * 2646 / 10000));
 	uint32_t h_mm = clamp12((uint32_t)((uint64_t)height * 2646 / 10000));
-	char serial[14];
+	unsigned slot = 0;
 	uint8_t sum = 0;
 
 	memset(e, 0, GPU_EDID_SIZE);
@@ -105,14 +139,29 @@ void gpu_edid_build(uint8_t e[GPU_EDID_SIZE], uint32_t width, uint32_t height, u
 	static const uint8_t chroma[10] = {0xee, 0x91, 0xa3, 0x54, 0x4c,
 					   0x99, 0x26, 0x0f, 0x50, 0x54};
 	memcpy(e + 25, chroma, sizeof(chroma));
-	/* No established or standard timings: 0x0101 marks an unused slot. */
-	for (int i = 38; i < 54; i++)
-		e[i] = 0x01;
+	/* The common modes up to the output's size: the window is the most
+	 * a guest mode should need. */
+	for (unsigned i = 0; i < sizeof(established) / sizeof(established[0]); i++)
+		if (fits(established[i].w, established[i].h, w, h))
+			e[established[i].byte] |= (uint8_t)(1u << established[i].bit);
+	for (unsigned i = 0; i < 8; i++) {
+		uint8_t *st = e + 38 + 2 * slot;
+
+		if (!fits(standard[i].w, standard[i].h, w, h))
+			continue;
+		st[0] = (uint8_t)(standard[i].w / 8 - 31);
+		st[1] = (uint8_t)(standard[i].aspect << 6 | (REFRESH - 60));
+		slot++;
+	}
+	for (; slot < 8; slot++)
+		e[38 + 2 * slot] = e[38 + 2 * slot + 1] = 0x01; /* unused */
 	detailed_timing(e + 54, w, h, w_mm, h_mm);
-	range_limits(e + 72);
-	text_descriptor(e + 90, 0xfc, "lkvm-gpu");
-	snprintf(serial, sizeof(serial), "LKVM-%u", output);
-	text_descriptor(e + 108, 0xff, serial);
+	if (fits(EXTRA_W, EXTRA_H, w, h) && (w != EXTRA_W || h != EXTRA_H))
+		detailed_timing(e + 72, EXTRA_W, EXTRA_H, w_mm, h_mm);
+	else
+		e[72 + 3] = 0x10; /* a dummy descriptor: all else zero */
+	range_limits(e + 90);
+	text_descriptor(e + 108, 0xfc, "lkvm-gpu");
 	e[126] = 0; /* no extension blocks */
 	for (int i = 0; i < GPU_EDID_SIZE - 1; i++)
 		sum += e[i];

@@ -12,7 +12,7 @@ libx11-dev libxcb1-dev libxcb-shm0-dev libxcb-image0-dev
 libvirglrenderer-dev libepoxy-dev libgbm-dev libegl-dev libegl-mesa0 libgl1-mesa-dri
 clang llvm libclang-rt-14-dev lld
 qemu-system-x86 qemu-system-gui busybox-static cpio gzip xz-utils zstd kmod
-weston xvfb
+weston xvfb xdotool edid-decode
 python3 time
 "
 

@@ -1,6 +1,11 @@
 /* A private weston for tests: headless backend, pixman renderer, started
  * in its own XDG_RUNTIME_DIR and killed with the test; weston's
- * screenshooter (enabled by --debug) gives its output as pixels. */
+ * screenshooter (enabled by --debug) gives its output as pixels.
+ *
+ * For input, the headless backend has no seat: start_weston_x11() runs
+ * weston's x11 backend in a private Xvfb instead, and xdotool injects X
+ * input into weston's window, which weston's seat turns into Wayland
+ * input for its clients. */
 #ifndef TESTS_DISPLAY_WESTON_H
 #define TESTS_DISPLAY_WESTON_H
 
@@ -22,6 +27,12 @@
 
 static char dir[64];
 static pid_t weston = -1;
+static pid_t xvfb = -1;
+static char x_display[24]; /* ":N" while start_weston_x11's Xvfb runs */
+
+/* The weston backend start_weston_shell uses ("headless" unless
+ * start_weston_x11 picked "x11"). */
+static const char *weston_backend = "--backend=headless-backend.so";
 
 static inline void start_weston_shell(const char *shell)
 {
@@ -50,10 +61,12 @@ static inline void start_weston_shell(const char *shell)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		setenv("XDG_RUNTIME_DIR", dir, 1);
 		unsetenv("WAYLAND_DISPLAY");
-		unsetenv("DISPLAY");
-		execlp("weston", "weston", cfg, "--backend=headless-backend.so", "--use-pixman",
-		       shell, "--socket=lkvm-test", "--idle-time=0", "--debug", w, h, logp,
-		       (char *)NULL);
+		if (x_display[0])
+			setenv("DISPLAY", x_display, 1);
+		else
+			unsetenv("DISPLAY");
+		execlp("weston", "weston", cfg, weston_backend, "--use-pixman", shell,
+		       "--socket=lkvm-test", "--idle-time=0", "--debug", w, h, logp, (char *)NULL);
 		_exit(127);
 	}
 	snprintf(sock, sizeof(sock), "%s/lkvm-test", dir);
@@ -73,8 +86,100 @@ static inline void stop_weston(void)
 		waitpid(weston, NULL, 0);
 		weston = -1;
 	}
+	if (xvfb > 0) {
+		kill(xvfb, SIGTERM);
+		waitpid(xvfb, NULL, 0);
+		xvfb = -1;
+		x_display[0] = 0;
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
+}
+
+/* Whether a program is on PATH. */
+static inline bool have_program(const char *name)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", name);
+	return system(cmd) == 0;
+}
+
+/* The tools start_weston_x11 needs: NULL, or the first one missing. */
+static inline const char *weston_x11_missing(void)
+{
+	static const char *const tools[] = {"Xvfb", "weston", "xdotool", "weston-screenshooter"};
+
+	for (unsigned i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (!have_program(tools[i]))
+			return tools[i];
+	return NULL;
+}
+
+/* Xvfb on a display number of its own choosing (-displayfd), then weston's
+ * x11 backend on it (shell as for start_weston_shell). DISPLAY is set for
+ * the test's xdotool. */
+static inline void start_weston_x11(const char *shell)
+{
+	int p[2];
+	char num[16] = "";
+	ssize_t n;
+
+	cr_assert_eq(pipe(p), 0);
+	xvfb = fork();
+	cr_assert_geq(xvfb, 0);
+	if (xvfb == 0) {
+		char fd[16];
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(p[0]);
+		snprintf(fd, sizeof(fd), "%d", p[1]);
+		execlp("Xvfb", "Xvfb", "-displayfd", fd, "-screen", "0", "1024x768x24", "-nolisten",
+		       "tcp", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	/* Xvfb writes the number and the newline apart, and dies if the
+	 * pipe is gone in between: read up to the newline. */
+	for (size_t got = 0; got < sizeof(num) - 1 && !strchr(num, '\n'); got += (size_t)n) {
+		n = read(p[0], num + got, sizeof(num) - 1 - got);
+		cr_assert_gt(n, 0, "Xvfb did not start");
+	}
+	close(p[0]);
+	num[strcspn(num, "\n")] = 0;
+	snprintf(x_display, sizeof(x_display), ":%s", num);
+	setenv("DISPLAY", x_display, 1);
+	weston_backend = "--backend=x11-backend.so";
+	start_weston_shell(shell);
+}
+
+/* Run an xdotool command line (arguments after "xdotool") on the test's
+ * Xvfb. */
+static inline void xdo(const char *args)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "xdotool %s", args);
+	cr_assert_eq(system(cmd), 0, "%s failed", cmd);
+}
+
+/* Weston's own X window (its output), for xdotool --window. */
+static inline unsigned long weston_x_window(void)
+{
+	unsigned long id = 0;
+
+	for (int i = 0; i < 100 && !id; i++) {
+		FILE *f = popen("xdotool search --class weston 2>/dev/null", "r");
+
+		cr_assert_not_null(f);
+		if (fscanf(f, "%lu", &id) != 1)
+			id = 0;
+		pclose(f);
+		if (!id)
+			usleep(20000);
+	}
+	cr_assert_neq(id, 0, "weston's X window not found");
+	return id;
 }
 
 /* Weston's view of its output, 0x00RRGGBB words. */

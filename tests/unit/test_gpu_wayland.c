@@ -170,3 +170,62 @@ Test(gpu_wayland, window_gone_before_the_driver_loads_shuts_down, .init = start,
 	gpu_destroy(g);
 	display_destroy(d);
 }
+
+/* A request whose reply (len bytes) the test reads. */
+static const uint8_t *ask(const uint8_t *req, size_t len, uint32_t reply_len)
+{
+	struct vqb_buf b[2] = {vqb_buf_out(&ctrl, req, len), vqb_buf_in(&ctrl, reply_len)};
+	uint64_t one = 1;
+
+	vqb_add_chain(&ctrl, b, 2);
+	cr_assert_eq(write(queues[0].kick_fd, &one, 8), 8);
+	wait_done(1);
+	return vqb_host(&ctrl, b[1].gpa);
+}
+
+static void start_kiosk(void)
+{
+	start_weston_shell("--shell=kiosk-shell.so");
+}
+
+/* The compositor sizes the window (the kiosk shell: to its output): the
+ * guest is told through VIRTIO_GPU_EVENT_DISPLAY in the config space, and
+ * GET_DISPLAY_INFO and the EDID's preferred mode give the new size. */
+Test(gpu_wayland_kiosk, window_size_reaches_the_guest, .init = start_kiosk, .fini = stop_weston,
+     .timeout = 40)
+{
+	uint8_t req[64];
+	uint32_t ev = 0;
+	const uint8_t *r;
+	struct display *d;
+	struct gpu *g = open_gpu(&d);
+
+	gpu_queues_init(&ctrl, &cursor, queues, 1 << 20, 16, 1 << 16);
+	cr_assert_eq(gpu_virtio_ops.activate(g, 0, &ctrl.gm, queues, &irq), 0);
+	for (int i = 0; i < 300 && !(ev & VIRTIO_GPU_EVENT_DISPLAY); i++) {
+		gpu_virtio_ops.config_read(g, 0, &ev, 4); /* events_read */
+		usleep(10000);
+	}
+	cr_assert_eq(ev, VIRTIO_GPU_EVENT_DISPLAY, "the display event is pending");
+	r = ask(req, req_hdr(req, VIRTIO_GPU_CMD_GET_DISPLAY_INFO, 0, 0), 408);
+	cr_assert_eq(r32(r, 0), VIRTIO_GPU_RESP_OK_DISPLAY_INFO);
+	cr_assert_eq(r32(r, 24 + 8), OUT_W, "pmodes[0].r.width");
+	cr_assert_eq(r32(r, 24 + 12), OUT_H, "pmodes[0].r.height");
+	cr_assert_eq(r32(r, 24 + 16), 1, "enabled");
+	/* GET_EDID: the preferred (first detailed) timing is the new size. */
+	memset(req, 0, sizeof(req));
+	req_hdr(req, VIRTIO_GPU_CMD_GET_EDID, 0, 0);
+	r = ask(req, 32, 24 + 8 + 1024);
+	cr_assert_eq(r32(r, 0), VIRTIO_GPU_RESP_OK_EDID);
+	const uint8_t *dtd = r + 32 + 54;
+	cr_assert_eq(dtd[2] | (dtd[4] >> 4) << 8, OUT_W);
+	cr_assert_eq(dtd[5] | (dtd[7] >> 4) << 8, OUT_H);
+	/* The driver acknowledges: the bit clears. */
+	ev = VIRTIO_GPU_EVENT_DISPLAY;
+	gpu_virtio_ops.config_write(g, 4, &ev, 4);
+	gpu_virtio_ops.config_read(g, 0, &ev, 4);
+	cr_assert_eq(ev, 0);
+	gpu_destroy(g);
+	display_destroy(d);
+	gpu_queues_free(&ctrl, &cursor, queues);
+}

@@ -185,6 +185,35 @@ test_drm() {
 	fi
 }
 
+# Modes: the connector lists the EDID's modes (l2modes=, comma-separated,
+# the preferred first), and drm-pattern switches to another (l2switch=).
+test_drmmodes() {
+	f=$(ls /sys/class/drm/card*-Virtual-*/modes 2>/dev/null | head -n1)
+	if [ -z "$f" ]; then
+		echo "L2: FAIL drmmodes no /sys/class/drm/card*-Virtual-*/modes"
+		return
+	fi
+	list=$(tr '\n' ' ' <"$f")
+	want=$(cmdline_arg l2modes) || want=""
+	first=$(head -n1 "$f")
+	for m in $(echo "$want" | tr ',' ' '); do
+		if ! grep -qx "$m" "$f"; then
+			echo "L2: FAIL drmmodes $m not listed: $list"
+			return
+		fi
+	done
+	if [ -n "$want" ] && [ "$first" != "${want%%,*}" ]; then
+		echo "L2: FAIL drmmodes preferred $first, want ${want%%,*}: $list"
+		return
+	fi
+	to=$(cmdline_arg l2switch) || to=$first
+	if out=$(/bin/drm-pattern /dev/dri/card0 "$to" 2>&1); then
+		echo "L2: PASS drmmodes listed=$(wc -l <"$f") modes: $list; switched $out"
+	else
+		echo "L2: FAIL drmmodes $out (modes: $list)"
+	fi
+}
+
 # Diagnosis, not a check: copies interrupt, serial and PCI state to the
 # kernel log at KERN_CRIT, which the console prints by polling the UART, so
 # it arrives even when the UART's interrupt (which tty writes wait for)

@@ -5,6 +5,9 @@
 // lkvm-gpu writes at exit must match tests/nested/png_pattern.py's formula
 // pixel for pixel.
 //
+// Usage: drm-pattern [CARD [WxH]]. With WxH it shows that mode of the
+// connector's list instead of the preferred one (a mode switch).
+//
 // Prints one line: "mode=WxH fb=N pattern=v1" and exits 0, or the failing
 // step and exits 1.
 #define _GNU_SOURCE
@@ -19,11 +22,34 @@ static uint32_t pattern(uint32_t x, uint32_t y)
 	return r << 16 | g << 8 | b;
 }
 
+static unsigned want_w, want_h; // 0: the preferred mode
+
+// Replaces out->mode with the connector's want_w x want_h mode.
+static int pick_mode(int fd, struct kms_output *out, char *msg, size_t msglen)
+{
+	struct drm_mode_modeinfo modes[MAX_MODES];
+	struct drm_mode_get_connector conn = {.connector_id = out->conn_id,
+					      .modes_ptr = (uintptr_t)modes,
+					      .count_modes = MAX_MODES};
+	if (xioctl(fd, IOCTL_GETCONNECTOR, &conn) < 0)
+		return snprintf(msg, msglen, "GETCONNECTOR: %s", strerror(errno)), -1;
+	for (uint32_t i = 0; i < conn.count_modes && i < MAX_MODES; i++)
+		if (modes[i].hdisplay == want_w && modes[i].vdisplay == want_h) {
+			out->mode = modes[i];
+			return 0;
+		}
+	return snprintf(msg, msglen, "no %ux%u among the connector's %u modes", want_w, want_h,
+			conn.count_modes),
+	       -1;
+}
+
 // Does the work; on success writes the result line into msg and returns 0.
 static int show_pattern(int fd, char *msg, size_t msglen)
 {
 	struct kms_output out;
 	if (kms_find_output(fd, &out, msg, msglen) < 0)
+		return -1;
+	if (want_w && pick_mode(fd, &out, msg, msglen) < 0)
 		return -1;
 	uint32_t w = out.mode.hdisplay, h = out.mode.vdisplay;
 	struct drm_mode_create_dumb dumb = {.width = w, .height = h, .bpp = 32};
@@ -50,5 +76,9 @@ static int show_pattern(int fd, char *msg, size_t msglen)
 
 int main(int argc, char **argv)
 {
+	if (argc > 2 && sscanf(argv[2], "%ux%u", &want_w, &want_h) != 2) {
+		fprintf(stderr, "drm-pattern: bad mode %s (want WxH)\n", argv[2]);
+		return 2;
+	}
 	return kms_run_held(argc > 1 ? argv[1] : "/dev/dri/card0", show_pattern, "drm-pattern");
 }
