@@ -3,6 +3,8 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 # virglrenderer, epoxy, gbm and egl: the 3D renderer (gpu/virgl*.c).
 PKGS    := pixman-1 libpng wayland-client virglrenderer epoxy gbm egl
+# xcb, MIT-SHM, XKB (keymap check) and RENDER (cursor): display/x11*.c.
+PKGS    += xcb xcb-shm xcb-xkb xcb-render
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -MMD -MP $(shell pkg-config --cflags $(PKGS))
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
