@@ -199,8 +199,9 @@ struct display *display_x11_open(const struct display_config *cfg, char *err, si
 		if (screen_nr == 0)
 			x->screen = si.data;
 	if (!x->screen || !visual_is_xrgb(x)) {
-		snprintf(err, errlen,
-			 "x11: the screen's visual is not 24-bit TrueColor xRGB (32 bpp, LSB first)");
+		snprintf(
+		    err, errlen,
+		    "x11: the screen's visual is not 24-bit TrueColor xRGB (32 bpp, LSB first)");
 		goto fail;
 	}
 	/* Requests are sized in 4-byte units; BIG-REQUESTS is used when
@@ -226,8 +227,8 @@ struct display *display_x11_open(const struct display_config *cfg, char *err, si
 		goto fail;
 	}
 	log_debug("x11: %s, %s keycodes, max request %llu bytes",
-		  x->shm ? "MIT-SHM" : "PutImage (no MIT-SHM)", x->evdev_keys ? "evdev" : "non-evdev",
-		  (unsigned long long)x->max_request_bytes);
+		  x->shm ? "MIT-SHM" : "PutImage (no MIT-SHM)",
+		  x->evdev_keys ? "evdev" : "non-evdev", (unsigned long long)x->max_request_bytes);
 	return &x->d;
 fail:
 	x->dead = !x->c || xcb_connection_has_error(x->c);

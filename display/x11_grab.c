@@ -28,11 +28,11 @@ static void warp_to_centre(struct x11 *x, struct x11_out *o)
 
 static bool grab(struct x11 *x, struct x11_out *o)
 {
-	xcb_grab_keyboard_reply_t *k = xcb_grab_keyboard_reply(
-	    x->c,
-	    xcb_grab_keyboard(x->c, 0, o->win, XCB_CURRENT_TIME, XCB_GRAB_MODE_ASYNC,
-			      XCB_GRAB_MODE_ASYNC),
-	    NULL);
+	xcb_grab_keyboard_reply_t *k =
+	    xcb_grab_keyboard_reply(x->c,
+				    xcb_grab_keyboard(x->c, 0, o->win, XCB_CURRENT_TIME,
+						      XCB_GRAB_MODE_ASYNC, XCB_GRAB_MODE_ASYNC),
+				    NULL);
 	xcb_grab_pointer_reply_t *p = NULL;
 	bool ok = k && k->status == XCB_GRAB_STATUS_SUCCESS;
 

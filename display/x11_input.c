@@ -42,8 +42,8 @@ static bool keycodes_named_evdev(struct x11 *x, bool *have_xkb)
 		    x->c,
 		    xcb_xkb_per_client_flags(x->c, XCB_XKB_ID_USE_CORE_KBD,
 					     XCB_XKB_PER_CLIENT_FLAG_DETECTABLE_AUTO_REPEAT,
-					     XCB_XKB_PER_CLIENT_FLAG_DETECTABLE_AUTO_REPEAT, 0,
-					     0, 0),
+					     XCB_XKB_PER_CLIENT_FLAG_DETECTABLE_AUTO_REPEAT, 0, 0,
+					     0),
 		    NULL);
 
 		x->detectable_repeat =
@@ -57,9 +57,8 @@ static bool keycodes_named_evdev(struct x11 *x, bool *have_xkb)
 		return false;
 	memset(&list, 0, sizeof(list));
 	xcb_xkb_get_names_value_list_unpack(xcb_xkb_get_names_value_list(n), n->nTypes,
-					    n->indicators, n->virtualMods, n->groupNames,
-					    n->nKeys, n->nKeyAliases, n->nRadioGroups, n->which,
-					    &list);
+					    n->indicators, n->virtualMods, n->groupNames, n->nKeys,
+					    n->nKeyAliases, n->nRadioGroups, n->which, &list);
 	free(n);
 	a = xcb_get_atom_name_reply(x->c, xcb_get_atom_name(x->c, list.keycodesName), NULL);
 	if (a) {
@@ -177,14 +176,19 @@ static void motion(struct x11 *x, struct x11_out *o, int ex, int ey)
 static void button(struct x11 *x, uint8_t b, bool down)
 {
 	const struct display_input *in = &x->d.ev.input;
-	static const uint16_t codes[10] = {[1] = BTN_LEFT,  [2] = BTN_MIDDLE, [3] = BTN_RIGHT,
-					   [8] = BTN_SIDE, [9] = BTN_EXTRA};
+	static const uint16_t codes[10] = {
+	    [1] = BTN_LEFT, [2] = BTN_MIDDLE, [3] = BTN_RIGHT, [8] = BTN_SIDE, [9] = BTN_EXTRA};
 
 	if (b >= 4 && b <= 7) {
 		/* A wheel step is a press and a release: count the press. */
 		if (down && in->wheel)
-			in->wheel(in->opaque, b == 4 ? 1 : b == 5 ? -1 : 0,
-				  b == 6 ? -1 : b == 7 ? 1 : 0);
+			in->wheel(in->opaque,
+				  b == 4   ? 1
+				  : b == 5 ? -1
+					   : 0,
+				  b == 6   ? -1
+				  : b == 7 ? 1
+					   : 0);
 		return;
 	}
 	if (b < 10 && codes[b] && in->button)
@@ -202,8 +206,7 @@ bool x11_input_event(struct x11 *x, const xcb_generic_event_t *ev)
 
 		o = x11_out_of_window(x, e->event);
 		if (o)
-			key(x, o, e->detail, e->state,
-			    (ev->response_type & 0x7f) == XCB_KEY_PRESS);
+			key(x, o, e->detail, e->state, (ev->response_type & 0x7f) == XCB_KEY_PRESS);
 		return true;
 	}
 	case XCB_BUTTON_PRESS:

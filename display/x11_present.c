@@ -77,8 +77,7 @@ void x11_present(struct display *d, unsigned i, const struct display_frame *f,
 	if (i >= d->nr_outputs || x->dead || f->kind != DISPLAY_FRAME_PIXELS)
 		return;
 	o = &x->out[i];
-	if (f->width == 0 || f->height == 0 || f->width > X11_MAX_DIM ||
-	    f->height > X11_MAX_DIM) {
+	if (f->width == 0 || f->height == 0 || f->width > X11_MAX_DIM || f->height > X11_MAX_DIM) {
 		log_guest_error("x11: output %u: a %ux%u frame is larger than an X window can be "
 				"(%u); not shown",
 				i, f->width, f->height, X11_MAX_DIM);

@@ -138,7 +138,8 @@ static void put(struct x11_out *o, struct x11_buf *b, const struct display_rect 
 
 	xcb_shm_put_image(x->c, o->win, x->gc, (uint16_t)o->width, (uint16_t)o->height,
 			  (uint16_t)r->x, (uint16_t)r->y, (uint16_t)r->w, (uint16_t)r->h,
-			  (int16_t)r->x, (int16_t)r->y, 24, XCB_IMAGE_FORMAT_Z_PIXMAP, 1, b->seg, 0);
+			  (int16_t)r->x, (int16_t)r->y, 24, XCB_IMAGE_FORMAT_Z_PIXMAP, 1, b->seg,
+			  0);
 	b->pending++;
 }
 

@@ -43,11 +43,10 @@ int x11_window_create(struct x11 *x, unsigned i)
 	static const char wm_class[] = "lkvm-gpu\0lkvm-gpu";
 	uint32_t values[] = {
 	    x->screen->black_pixel,
-	    XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_STRUCTURE_NOTIFY |
-		XCB_EVENT_MASK_KEY_PRESS | XCB_EVENT_MASK_KEY_RELEASE |
-		XCB_EVENT_MASK_BUTTON_PRESS | XCB_EVENT_MASK_BUTTON_RELEASE |
-		XCB_EVENT_MASK_POINTER_MOTION | XCB_EVENT_MASK_ENTER_WINDOW |
-		XCB_EVENT_MASK_FOCUS_CHANGE,
+	    XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_STRUCTURE_NOTIFY | XCB_EVENT_MASK_KEY_PRESS |
+		XCB_EVENT_MASK_KEY_RELEASE | XCB_EVENT_MASK_BUTTON_PRESS |
+		XCB_EVENT_MASK_BUTTON_RELEASE | XCB_EVENT_MASK_POINTER_MOTION |
+		XCB_EVENT_MASK_ENTER_WINDOW | XCB_EVENT_MASK_FOCUS_CHANGE,
 	};
 
 	o->x = x;
@@ -66,8 +65,8 @@ int x11_window_create(struct x11 *x, unsigned i)
 		return -1;
 	}
 	x11_window_set_title(o, "");
-	xcb_change_property(x->c, XCB_PROP_MODE_REPLACE, o->win, XCB_ATOM_WM_CLASS,
-			    XCB_ATOM_STRING, 8, sizeof(wm_class), wm_class);
+	xcb_change_property(x->c, XCB_PROP_MODE_REPLACE, o->win, XCB_ATOM_WM_CLASS, XCB_ATOM_STRING,
+			    8, sizeof(wm_class), wm_class);
 	if (x->wm_protocols && x->wm_delete_window)
 		xcb_change_property(x->c, XCB_PROP_MODE_REPLACE, o->win, x->wm_protocols,
 				    XCB_ATOM_ATOM, 32, 1, &x->wm_delete_window);
