@@ -180,15 +180,12 @@ static void button(struct x11 *x, uint8_t b, bool down)
 	    [1] = BTN_LEFT, [2] = BTN_MIDDLE, [3] = BTN_RIGHT, [8] = BTN_SIDE, [9] = BTN_EXTRA};
 
 	if (b >= 4 && b <= 7) {
-		/* A wheel step is a press and a release: count the press. */
+		/* A wheel step is a press and a release: count the press.
+		 * Up (4) is away from the user: +1. */
+		static const int8_t dy[8] = {[4] = 1, [5] = -1}, dx[8] = {[6] = -1, [7] = 1};
+
 		if (down && in->wheel)
-			in->wheel(in->opaque,
-				  b == 4   ? 1
-				  : b == 5 ? -1
-					   : 0,
-				  b == 6   ? -1
-				  : b == 7 ? 1
-					   : 0);
+			in->wheel(in->opaque, dy[b], dx[b]);
 		return;
 	}
 	if (b < 10 && codes[b] && in->button)

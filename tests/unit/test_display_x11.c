@@ -222,6 +222,34 @@ Test(display_x11, shm_shows_frame_pixel_exact)
 	d->ops->destroy(d);
 }
 
+/* A buffer the server may still be reading is never written: with no
+ * dispatch (no completion read) the second present takes the other buffer
+ * and the third waits; the completions then bring the window up to date. */
+Test(display_x11, shm_buffer_reused_only_after_completion)
+{
+	require_xvfb();
+	struct display *d = open_x11();
+	struct x11_out *o = &to_x11(d)->out[0];
+
+	wait_viewable(d);
+	fill(0);
+	d->ops->present(d, 0, &fr, &all);
+	cr_assert_eq(o->shown, &o->bufs[0]);
+	cr_assert_gt(o->bufs[0].pending, 0, "a put asks for its completion");
+	fill(1);
+	d->ops->present(d, 0, &fr, &all);
+	cr_assert_eq(o->shown, &o->bufs[1]);
+	fill(2);
+	d->ops->present(d, 0, &fr, &all);
+	cr_assert_eq(o->shown, &o->bufs[1], "both busy: nothing drawn");
+	cr_assert(o->want_draw);
+	/* Buffer 0 still holds generation 0. */
+	cr_assert_eq(((uint32_t *)o->bufs[0].addr)[7 * FW + 9] & 0xffffff, pattern(9, 7, 0));
+	settle(d);
+	assert_window_shows(d, frame);
+	d->ops->destroy(d);
+}
+
 Test(display_x11, forced_putimage_fallback_pixel_exact)
 {
 	require_xvfb();
@@ -545,6 +573,17 @@ Test(display_x11, buttons_and_wheel)
 	d->ops->destroy(d);
 }
 
+static void assert_pointer_at(xcb_window_t win, int x, int y, const char *what)
+{
+	xcb_query_pointer_reply_t *p =
+	    xcb_query_pointer_reply(tc, xcb_query_pointer(tc, win), NULL);
+
+	cr_assert_not_null(p);
+	cr_assert(p->win_x == x && p->win_y == y, "%s: pointer at %d,%d, not %d,%d", what, p->win_x,
+		  p->win_y, x, y);
+	free(p);
+}
+
 Test(display_x11, ctrl_alt_g_grabs_and_moves_relatively)
 {
 	require_xvfb();
@@ -562,6 +601,8 @@ Test(display_x11, ctrl_alt_g_grabs_and_moves_relatively)
 	cr_assert_eq(recs[nrec - 1].kind == 'g' || count('g') == 1, 1);
 	window_title(win, t, sizeof(t));
 	cr_assert(strstr(t, "test-vm") && strstr(t, "grabbed"), "title: %s", t);
+	pump(d, 50);
+	assert_pointer_at(win, FW / 2, FH / 2, "grabbing warps to the centre");
 	/* No G reached the guest; Ctrl and Alt went down and came back up. */
 	for (int i = 0; i < nrec; i++)
 		cr_assert(!(recs[i].kind == 'k' && recs[i].a == KEY_G));
@@ -577,6 +618,7 @@ Test(display_x11, ctrl_alt_g_grabs_and_moves_relatively)
 			cr_assert_eq(recs[i].a, 15);
 			cr_assert_eq(recs[i].b, -7);
 		}
+	assert_pointer_at(win, FW / 2, FH / 2, "each motion warps back to the centre");
 	nrec = 0;
 	xdo("key ctrl+alt+g");
 	pump_until(d, 'g', 1);
@@ -631,6 +673,7 @@ Test(display_x11, frame_bytes_are_what_each_path_keeps)
 	cr_assert_eq(d->ops->frame_bytes(d, 1920, 1080), 2ull * 1920 * 1080 * 4);
 	/* 64-bit: past 4 GiB. */
 	cr_assert_eq(d->ops->frame_bytes(d, 32767, 32767), 2ull * 32767 * 32767 * 4);
+	cr_assert_eq(d->ops->frame_bytes(d, 65535, 65535), 2ull * 65535 * 65535 * 4);
 	d->ops->destroy(d);
 	setenv(X11_NO_SHM_ENV, "1", 1);
 	d = open_x11();
@@ -683,10 +726,11 @@ Test(display_x11, server_gone_stops_dispatch_and_closes)
 	kill(xvfb, SIGKILL);
 	waitpid(xvfb, NULL, 0);
 	xvfb = -1;
-	for (int i = 0; i < 100 && r >= 0; i++) {
+	for (int i = 0; i < 100 && !closes; i++) {
 		poll(&p, 1, 10);
 		r = d->ops->dispatch(d);
 	}
+	/* The dispatch that finds the connection dead says so at once. */
 	cr_assert_lt(r, 0, "a dead connection: dispatch < 0");
 	cr_assert_eq(closes, 1, "like closing the window");
 	/* The ops stay safe afterwards. */
