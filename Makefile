@@ -95,9 +95,15 @@ demo: deps
 	$(MAKE) $(B)/lkvm-gpu $(PROBE_ELF)
 	scripts/demo.sh
 
-bench: $(B)/lkvm-gpu $(PROBE_ELF)
+bench: $(B)/lkvm-gpu $(PROBE_ELF) $(B)/bench/x11_fps
 	scripts/bench.sh
+	scripts/bench/x11.sh
 	$(MAKE) bench-nested
+
+# X11 presents per second straight through the display ops (scripts/bench/x11.sh).
+$(B)/bench/x11_fps: scripts/bench/x11_fps.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # libFuzzer harnesses (clang): a short fixed run each; crashes land in build/fuzz/.
 FUZZ_CC    ?= clang
