@@ -756,7 +756,10 @@ Test(display_x11, screenshot_is_the_frame_with_the_cursor)
 	d->ops->present(d, 0, &fr, &all);
 	d->ops->set_cursor(d, 0, cur, 2, 3);
 	d->ops->move_cursor(d, 0, 100, 100);
-	pump(d, 20);
+	settle(d);
+	/* The RENDER cursor was made without an X error. */
+	cr_assert_neq(to_x11(d)->argb_format, 0, "Xvfb has RENDER");
+	cr_assert_eq(to_x11(d)->x_errors, 0);
 	d->ops->disable(d, 0);
 	cr_assert_eq(d->ops->screenshot(d, 0, path), 0);
 	cr_assert_eq(png_read_xrgb(path, &px, &w, &h), 0);
