@@ -225,8 +225,10 @@ bool x11_input_event(struct x11 *x, const xcb_generic_event_t *ev)
 	case XCB_ENTER_NOTIFY: {
 		const xcb_enter_notify_event_t *e = (const xcb_enter_notify_event_t *)ev;
 
+		/* A crossing caused by our own grab is not a motion: it would
+		 * be a delta from the centre that the user never made. */
 		o = x11_out_of_window(x, e->event);
-		if (o)
+		if (o && !x->grabbed && e->mode == XCB_NOTIFY_MODE_NORMAL)
 			motion(x, o, e->event_x, e->event_y);
 		return true;
 	}
