@@ -250,6 +250,38 @@ Test(display_x11, shm_buffer_reused_only_after_completion)
 	d->ops->destroy(d);
 }
 
+/* The server refusing a segment late (an error on a ShmPutImage, as when
+ * it cannot map what we attached) moves the display to PutImage, and the
+ * window still shows every frame exactly. */
+Test(display_x11, late_shm_error_switches_to_putimage)
+{
+	require_xvfb();
+	struct display *d = open_x11();
+	struct x11 *x = to_x11(d);
+
+	wait_viewable(d);
+	fill(0);
+	d->ops->present(d, 0, &fr, &all);
+	settle(d);
+	cr_assert(x->shm);
+	/* A put of a segment the server does not know: BadShmSeg. */
+	xcb_shm_put_image(x->c, x->out[0].win, x->gc, FW, FH, 0, 0, 1, 1, 0, 0, 24,
+			  XCB_IMAGE_FORMAT_Z_PIXMAP, 0, 0xdead, 0);
+	xcb_flush(x->c);
+	for (int i = 0; i < 100 && x->shm; i++)
+		pump(d, 10);
+	cr_assert_not(x->shm, "an MIT-SHM error moves the display to PutImage");
+	cr_assert_eq(d->ops->frame_bytes(d, FW, FH), (uint64_t)FW * FH * 4);
+	/* The switch kept the picture: an Expose repaints it. */
+	xcb_clear_area(tc, 1, x->out[0].win, 0, 0, FW, FH);
+	xcb_flush(tc);
+	pump(d, 50);
+	settle(d);
+	assert_window_shows(d, frame);
+	present_and_check(d);
+	d->ops->destroy(d);
+}
+
 Test(display_x11, forced_putimage_fallback_pixel_exact)
 {
 	require_xvfb();
@@ -340,6 +372,63 @@ Test(display_x11_noshm, server_without_shm_falls_back_to_putimage)
 
 	cr_assert_not(to_x11(d)->shm);
 	present_and_check(d);
+	d->ops->destroy(d);
+}
+
+/* A remote server (reached over TCP) cannot take our memfd: the attach
+ * probe at open fails and the display uses PutImage by itself. */
+static void start_tcp(void)
+{
+	static const char *const extra[] = {"-listen", "tcp", "-ac", NULL};
+
+	nrec = resizes = closes = 0;
+	start_xvfb_args(extra);
+}
+
+TestSuite(display_x11_tcp, .init = start_tcp, .fini = stop_xvfb, .timeout = 30);
+
+Test(display_x11_tcp, remote_server_falls_back_to_putimage)
+{
+	require_xvfb();
+	char tcp[64];
+
+	snprintf(tcp, sizeof(tcp), "127.0.0.1%s", xvfb_display);
+	setenv("DISPLAY", tcp, 1);
+	struct display *d = open_x11();
+
+	cr_assert_not(to_x11(d)->shm, "no shared memory over TCP");
+	present_and_check(d);
+	d->ops->destroy(d);
+}
+
+/* Without RENDER the guest's cursor cannot become the window's: it is
+ * still kept for screenshots, and nothing fails. */
+static void start_without_render(void)
+{
+	static const char *const extra[] = {"-extension", "RENDER", NULL};
+
+	nrec = resizes = closes = 0;
+	start_xvfb_args(extra);
+}
+
+TestSuite(display_x11_norender, .init = start_without_render, .fini = stop_xvfb, .timeout = 30);
+
+Test(display_x11_norender, guest_cursor_without_render_is_harmless)
+{
+	require_xvfb();
+	struct display *d = open_x11();
+	static uint32_t cur[DISPLAY_CURSOR_DIM * DISPLAY_CURSOR_DIM];
+
+	cr_assert_eq(to_x11(d)->argb_format, 0);
+	wait_viewable(d);
+	fill(0);
+	d->ops->present(d, 0, &fr, &all);
+	d->ops->set_cursor(d, 0, cur, 70, -5); /* hot spot off the image too */
+	d->ops->set_cursor(d, 0, NULL, 0, 0);
+	d->ops->set_cursor(d, 0, cur, 1, 1);
+	settle(d);
+	cr_assert_eq(to_x11(d)->x_errors, 0);
+	assert_window_shows(d, frame);
 	d->ops->destroy(d);
 }
 
