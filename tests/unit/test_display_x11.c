@@ -268,7 +268,7 @@ Test(display_x11, late_shm_error_switches_to_putimage)
 	xcb_shm_put_image(x->c, x->out[0].win, x->gc, FW, FH, 0, 0, 1, 1, 0, 0, 24,
 			  XCB_IMAGE_FORMAT_Z_PIXMAP, 0, 0xdead, 0);
 	xcb_flush(x->c);
-	for (int i = 0; i < 100 && x->shm; i++)
+	for (int i = 0; i < 300 && x->shm; i++)
 		pump(d, 10);
 	cr_assert_not(x->shm, "an MIT-SHM error moves the display to PutImage");
 	cr_assert_eq(d->ops->frame_bytes(d, FW, FH), (uint64_t)FW * FH * 4);
@@ -476,7 +476,7 @@ Test(display_x11, windowsize_becomes_a_resize_event)
 	pump(d, 50);
 	cr_assert_eq(resizes, 0, "the window has the size asked for: no resize");
 	xdo("windowsize %u 400 300", to_x11(d)->out[0].win);
-	for (int i = 0; i < 100 && !resizes; i++)
+	for (int i = 0; i < 300 && !resizes; i++)
 		pump(d, 10);
 	cr_assert_eq(resizes, 1);
 	cr_assert_eq(resize_w, 400);
@@ -502,7 +502,7 @@ Test(display_x11, wm_delete_window_becomes_close)
 	ev.data.data32[1] = XCB_CURRENT_TIME;
 	xcb_send_event(tc, 0, x->out[0].win, XCB_EVENT_MASK_NO_EVENT, (const char *)&ev);
 	xcb_flush(tc);
-	for (int i = 0; i < 100 && !closes; i++)
+	for (int i = 0; i < 300 && !closes; i++)
 		pump(d, 10);
 	cr_assert_eq(closes, 1);
 	d->ops->destroy(d);
@@ -629,14 +629,22 @@ Test(display_x11, pointer_moves_scale_to_the_frame)
 	settle(d);
 	for (unsigned i = 0; i < 4; i++) {
 		nrec = 0;
+		int want_x = model_abs(pts[i][0], FW), want_y = model_abs(pts[i][1], FH);
+
 		xdo("mousemove --window %u --sync %d %d", win, pts[i][0], pts[i][1]);
-		pump_until(d, 'a', 1);
+		/* Until this point's motion is the latest one reported. */
+		for (int k = 0; k < 300; k++) {
+			if (nrec && recs[nrec - 1].kind == 'a' && recs[nrec - 1].b == want_x &&
+			    recs[nrec - 1].c == want_y)
+				break;
+			pump(d, 10);
+		}
 		cr_assert_geq(count('a'), 1, "point %u: no motion", i);
 		struct rec *r = &recs[nrec - 1];
 		cr_assert_eq(r->kind, 'a');
 		cr_assert_eq(r->a, 0);
-		cr_assert_eq(r->b, model_abs(pts[i][0], FW), "point %u x", i);
-		cr_assert_eq(r->c, model_abs(pts[i][1], FH), "point %u y", i);
+		cr_assert_eq(r->b, want_x, "point %u x", i);
+		cr_assert_eq(r->c, want_y, "point %u y", i);
 	}
 	d->ops->destroy(d);
 }
@@ -662,15 +670,22 @@ Test(display_x11, buttons_and_wheel)
 	d->ops->destroy(d);
 }
 
-static void assert_pointer_at(xcb_window_t win, int x, int y, const char *what)
+static void assert_pointer_at(struct display *d, xcb_window_t win, int x, int y, const char *what)
 {
-	xcb_query_pointer_reply_t *p =
-	    xcb_query_pointer_reply(tc, xcb_query_pointer(tc, win), NULL);
+	int px = -1, py = -1;
 
-	cr_assert_not_null(p);
-	cr_assert(p->win_x == x && p->win_y == y, "%s: pointer at %d,%d, not %d,%d", what, p->win_x,
-		  p->win_y, x, y);
-	free(p);
+	for (int i = 0; i < 100 && !(px == x && py == y); i++) {
+		xcb_query_pointer_reply_t *p =
+		    xcb_query_pointer_reply(tc, xcb_query_pointer(tc, win), NULL);
+
+		cr_assert_not_null(p);
+		px = p->win_x;
+		py = p->win_y;
+		free(p);
+		if (!(px == x && py == y))
+			pump(d, 10);
+	}
+	cr_assert(px == x && py == y, "%s: pointer at %d,%d, not %d,%d", what, px, py, x, y);
 }
 
 Test(display_x11, ctrl_alt_g_grabs_and_moves_relatively)
@@ -687,18 +702,19 @@ Test(display_x11, ctrl_alt_g_grabs_and_moves_relatively)
 	xdo("key ctrl+alt+g");
 	pump_until(d, 'g', 1);
 	cr_assert_eq(count('g'), 1);
-	cr_assert_eq(recs[nrec - 1].kind == 'g' || count('g') == 1, 1);
 	window_title(win, t, sizeof(t));
 	cr_assert(strstr(t, "test-vm") && strstr(t, "grabbed"), "title: %s", t);
 	pump(d, 50);
-	assert_pointer_at(win, FW / 2, FH / 2, "grabbing warps to the centre");
+	assert_pointer_at(d, win, FW / 2, FH / 2, "grabbing warps to the centre");
 	/* No G reached the guest; Ctrl and Alt went down and came back up. */
 	for (int i = 0; i < nrec; i++)
 		cr_assert(!(recs[i].kind == 'k' && recs[i].a == KEY_G));
 	/* Centre of the window; then 15 right and 7 up of it. */
 	pump(d, 50);
 	nrec = 0;
-	xdo("mousemove --window %u --sync %d %d", win, FW / 2 + 15, FH / 2 - 7);
+	/* No --sync: the display warps the pointer straight back, and
+	 * xdotool would wait for it to stay put. */
+	xdo("mousemove --window %u %d %d", win, FW / 2 + 15, FH / 2 - 7);
 	pump_until(d, 'r', 1);
 	cr_assert_eq(count('r'), 1);
 	cr_assert_eq(count('a'), 0, "no absolute motion while grabbed");
@@ -707,7 +723,7 @@ Test(display_x11, ctrl_alt_g_grabs_and_moves_relatively)
 			cr_assert_eq(recs[i].a, 15);
 			cr_assert_eq(recs[i].b, -7);
 		}
-	assert_pointer_at(win, FW / 2, FH / 2, "each motion warps back to the centre");
+	assert_pointer_at(d, win, FW / 2, FH / 2, "each motion warps back to the centre");
 	nrec = 0;
 	xdo("key ctrl+alt+g");
 	pump_until(d, 'g', 1);
@@ -794,7 +810,7 @@ Test(display_x11, x_errors_are_logged_not_fatal)
 	xcb_free_pixmap(x->c, 0x1234);
 	xcb_free_pixmap(x->c, 0x1235);
 	xcb_flush(x->c);
-	for (int i = 0; i < 50 && x->x_errors < 2; i++)
+	for (int i = 0; i < 300 && x->x_errors < 2; i++)
 		pump(d, 10);
 	cr_assert_eq(x->x_errors, 2);
 	cr_assert_eq(xcb_connection_has_error(x->c), 0);
@@ -815,7 +831,7 @@ Test(display_x11, server_gone_stops_dispatch_and_closes)
 	kill(xvfb, SIGKILL);
 	waitpid(xvfb, NULL, 0);
 	xvfb = -1;
-	for (int i = 0; i < 100 && !closes; i++) {
+	for (int i = 0; i < 300 && !closes; i++) {
 		poll(&p, 1, 10);
 		r = d->ops->dispatch(d);
 	}

@@ -122,7 +122,7 @@ static void guest_frame_shows(struct display *d, struct gpu *g)
 	send(req, req_set_scanout(req, 0, 1, 0, 0, FW, FH));
 	send(req, req_flush(req, 1, 0, 0, FW, FH));
 	wait_done(5);
-	for (int i = 0; i < 40 && !ok; i++) {
+	for (int i = 0; i < 100 && !ok; i++) {
 		xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
 		    tc, xcb_get_window_attributes(tc, to_x11(d)->out[0].win), NULL);
 		bool viewable = a && a->map_state == XCB_MAP_STATE_VIEWABLE;
