@@ -467,6 +467,45 @@ Test(display_x11, title_is_the_vm_name)
 	d->ops->destroy(d);
 }
 
+static int count_abs_on(int out);
+
+/* A window per output, each titled with the VM's name and its number;
+ * each output's frame lands in its own window, and the pointer over the
+ * second window is reported for output 1. */
+Test(display_x11, a_window_per_output)
+{
+	require_xvfb();
+	struct display_config cfg = {.outputs = 2, .width = FW, .height = FH, .title = "test-vm"};
+	char err[256], t[256];
+	struct display *d = display_x11_open(&cfg, err, sizeof(err));
+	struct x11 *x;
+
+	cr_assert_not_null(d, "%s", err);
+	display_set_events(d, &(struct display_events){.input = {.pointer_abs = on_abs}});
+	x = to_x11(d);
+	cr_assert_neq(x->out[0].win, x->out[1].win);
+	window_title(x->out[0].win, t, sizeof(t));
+	cr_assert_str_eq(t, "test-vm (output 0)");
+	window_title(x->out[1].win, t, sizeof(t));
+	cr_assert_str_eq(t, "test-vm (output 1)");
+	wait_viewable(d);
+	/* Both windows sit at the root's origin: move output 1 aside. */
+	xcb_configure_window(tc, x->out[1].win, XCB_CONFIG_WINDOW_X, (uint32_t[]){400});
+	xcb_flush(tc);
+	fill(5);
+	d->ops->present(d, 1, &fr, &all);
+	settle(d);
+	uint32_t *px = window_pixels(x->out[1].win, FW, FH);
+	for (uint32_t i = 0; i < FW * FH; i++)
+		cr_assert_eq(px[i], frame[i] & 0xffffff, "output 1's window, pixel %u", i);
+	free(px);
+	xdo("mousemove --window %u --sync 30 40", x->out[1].win);
+	for (int i = 0; i < 300 && !count_abs_on(1); i++)
+		pump(d, 10);
+	cr_assert(count_abs_on(1) > 0, "motion over output 1's window");
+	d->ops->destroy(d);
+}
+
 Test(display_x11, windowsize_becomes_a_resize_event)
 {
 	require_xvfb();
@@ -529,6 +568,15 @@ static void only(char kind, char *buf, size_t len)
 		if (recs[i].kind == kind)
 			n += snprintf(buf + n, len - n, "%d,%d,%d;", recs[i].a, recs[i].b,
 				      recs[i].c);
+}
+
+static int count_abs_on(int out)
+{
+	int n = 0;
+
+	for (int i = 0; i < nrec; i++)
+		n += recs[i].kind == 'a' && recs[i].a == out;
+	return n;
 }
 
 static struct display *open_focused(void)
