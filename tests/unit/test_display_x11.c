@@ -117,6 +117,15 @@ static void pump(struct display *d, int ms)
 	}
 }
 
+/* The server has processed every request d sent (another client's
+ * request may otherwise overtake them). */
+static void sync_display(struct display *d)
+{
+	struct x11 *x = to_x11(d);
+
+	free(xcb_get_input_focus_reply(x->c, xcb_get_input_focus(x->c), NULL));
+}
+
 /* Until every request of d is processed: completions in, then a round
  * trip on its connection. */
 static void settle(struct display *d)
@@ -462,6 +471,7 @@ Test(display_x11, title_is_the_vm_name)
 	struct display *d = open_x11();
 	char t[256];
 
+	sync_display(d);
 	window_title(to_x11(d)->out[0].win, t, sizeof(t));
 	cr_assert_str_eq(t, "test-vm");
 	d->ops->destroy(d);
@@ -484,6 +494,7 @@ Test(display_x11, a_window_per_output)
 	display_set_events(d, &(struct display_events){.input = {.pointer_abs = on_abs}});
 	x = to_x11(d);
 	cr_assert_neq(x->out[0].win, x->out[1].win);
+	sync_display(d);
 	window_title(x->out[0].win, t, sizeof(t));
 	cr_assert_str_eq(t, "test-vm (output 0)");
 	window_title(x->out[1].win, t, sizeof(t));
@@ -750,6 +761,7 @@ Test(display_x11, ctrl_alt_g_grabs_and_moves_relatively)
 	xdo("key ctrl+alt+g");
 	pump_until(d, 'g', 1);
 	cr_assert_eq(count('g'), 1);
+	sync_display(d);
 	window_title(win, t, sizeof(t));
 	cr_assert(strstr(t, "test-vm") && strstr(t, "grabbed"), "title: %s", t);
 	pump(d, 50);
@@ -779,6 +791,7 @@ Test(display_x11, ctrl_alt_g_grabs_and_moves_relatively)
 	for (int i = 0; i < nrec; i++)
 		if (recs[i].kind == 'g')
 			cr_assert_eq(recs[i].a, 0, "released");
+	sync_display(d);
 	window_title(win, t, sizeof(t));
 	cr_assert_str_eq(t, "test-vm");
 	d->ops->destroy(d);
