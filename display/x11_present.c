@@ -109,6 +109,10 @@ void x11_disable(struct display *d, unsigned i)
 	if (i >= d->nr_outputs)
 		return;
 	pthread_mutex_lock(&x->lock);
+	/* A frame still waiting for a buffer is drawn now: after this the
+	 * window, Expose and screenshots have only the picture we keep. */
+	if (x->shm && !x->dead)
+		x11_shm_flush(&x->out[i]);
 	x->out[i].live.data = NULL;
 	x->out[i].want_draw = false;
 	pthread_mutex_unlock(&x->lock);

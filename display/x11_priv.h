@@ -5,7 +5,8 @@
  * SHM path: two shared segments per output (NBUF x w x h x 4 bytes). A
  * buffer is written only while no ShmPutImage of it is pending: every put
  * of a buffer asks for a ShmCompletion event and the buffer stays busy
- * until the last one arrives. As on Wayland, each buffer keeps the region
+ * until the last one arrives (or, at disable with a frame still waiting,
+ * until a round trip proves every put done). As on Wayland, each buffer keeps the region
  * it still lacks of the frame, so a freed buffer catches up with exactly
  * what changed since it was last drawn.
  * PutImage path (no MIT-SHM, remote X, BadAccess on attach, or forced with
@@ -51,8 +52,9 @@ struct x11_buf {
 	void *addr;	   /* mapped memfd, w x h x 4 */
 	size_t size;
 	pixman_image_t *img;
-	unsigned pending;	 /* ShmPutImages not yet completed */
-	pixman_region32_t stale; /* what this buffer lacks of the frame */
+	unsigned pending;	    /* ShmPutImages not yet completed */
+	unsigned stale_completions; /* of puts known done (x11_shm_flush) */
+	pixman_region32_t stale;    /* what this buffer lacks of the frame */
 };
 
 struct x11_out {
@@ -129,6 +131,9 @@ int x11_shm_alloc(struct x11_out *o, uint32_t w, uint32_t h);
 void x11_shm_free(struct x11_out *o);
 void x11_shm_draw(struct x11_out *o);
 void x11_shm_repaint(struct x11_out *o, const struct display_rect *r);
+/* Draw a frame that waits for a free buffer now (the frame is about to go
+ * away): after a round trip every put is done, so every buffer is free. */
+void x11_shm_flush(struct x11_out *o);
 bool x11_shm_event(struct x11 *x, const xcb_generic_event_t *ev);
 /* An attach or put failed: every output moves to the PutImage path. */
 void x11_shm_failed(struct x11 *x);

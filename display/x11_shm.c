@@ -182,6 +182,25 @@ void x11_shm_repaint(struct x11_out *o, const struct display_rect *r)
 	put(o, o->shown, r);
 }
 
+void x11_shm_flush(struct x11_out *o)
+{
+	struct x11 *x = o->x;
+
+	if (!o->want_draw || !o->live.data || !o->bufs[0].addr)
+		return;
+	/* The reply comes after the server has done every earlier request:
+	 * no put still reads a buffer. Their completions, already on their
+	 * way, are counted off as they arrive. The events read meanwhile
+	 * wait in xcb's queue until the next dispatch, which the
+	 * completion of the draw below brings. */
+	free(xcb_get_input_focus_reply(x->c, xcb_get_input_focus(x->c), NULL));
+	for (int i = 0; i < X11_NBUF; i++) {
+		o->bufs[i].stale_completions += o->bufs[i].pending;
+		o->bufs[i].pending = 0;
+	}
+	x11_shm_draw(o);
+}
+
 bool x11_shm_event(struct x11 *x, const xcb_generic_event_t *ev)
 {
 	const xcb_shm_completion_event_t *e = (const xcb_shm_completion_event_t *)ev;
@@ -196,7 +215,9 @@ bool x11_shm_event(struct x11 *x, const xcb_generic_event_t *ev)
 
 			if (b->seg != e->shmseg || !b->seg)
 				continue;
-			if (b->pending)
+			if (b->stale_completions)
+				b->stale_completions--;
+			else if (b->pending)
 				b->pending--;
 			pthread_mutex_lock(&x->lock);
 			if (o->want_draw)

@@ -291,6 +291,55 @@ Test(display_x11, late_shm_error_switches_to_putimage)
 	d->ops->destroy(d);
 }
 
+/* disable while both buffers are in flight: the frame that waited for a
+ * buffer is drawn before the GPU frees it, so the window and a later
+ * screenshot show it, not the one before. */
+Test(display_x11, disable_draws_the_frame_that_waited)
+{
+	require_xvfb();
+	struct display *d = open_x11();
+	struct x11_out *o = &to_x11(d)->out[0];
+	char path[] = "/tmp/lkvm-x11-shot-XXXXXX";
+	static uint32_t want[FW * FH];
+	uint32_t *px, w, h;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	wait_viewable(d);
+	for (uint32_t gen = 0; gen < 3; gen++) {
+		fill(gen);
+		d->ops->present(d, 0, &fr, &all);
+	}
+	cr_assert(o->want_draw, "both buffers busy: the third frame waits");
+	memcpy(want, frame, sizeof(want));
+	d->ops->disable(d, 0);
+	fill(7); /* the GPU reuses the memory */
+	/* The completions of the puts the round trip proved done are
+	 * counted off, not taken for the new put's. */
+	cr_assert_gt(o->bufs[0].stale_completions + o->bufs[1].stale_completions, 0);
+	settle(d);
+	for (int i = 0; i < 50 && o->bufs[0].stale_completions + o->bufs[1].stale_completions; i++)
+		pump(d, 10);
+	for (int b = 0; b < X11_NBUF; b++) {
+		cr_assert_eq(o->bufs[b].stale_completions, 0, "every completion arrived");
+		cr_assert_eq(o->bufs[b].pending, 0);
+	}
+	assert_window_shows(d, want);
+	cr_assert_eq(d->ops->screenshot(d, 0, path), 0);
+	cr_assert_eq(png_read_xrgb(path, &px, &w, &h), 0);
+	unlink(path);
+	for (uint32_t i = 0; i < FW * FH; i++)
+		cr_assert_eq(px[i], want[i] & 0xffffff, "screenshot pixel %u", i);
+	free(px);
+	/* The counted-off completions left the buffers usable. */
+	fill(4);
+	d->ops->present(d, 0, &fr, &all);
+	settle(d);
+	assert_window_shows(d, frame);
+	d->ops->destroy(d);
+}
+
 Test(display_x11, forced_putimage_fallback_pixel_exact)
 {
 	require_xvfb();
