@@ -10,6 +10,7 @@
  * Pointer: window coordinates scaled over the output's frame to
  * 0..DISPLAY_INPUT_ABS_MAX, clamped at the frame's edges. */
 #include <linux/input-event-codes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xcb/xkb.h>
@@ -20,39 +21,44 @@
 #define EVDEV_OFFSET 8
 #define XK_PRIOR     0xff55
 
-static bool keycodes_named_evdev(struct x11 *x, bool *have_xkb)
+/* XKB is there and this client speaks it. */
+static bool use_xkb(struct x11 *x)
 {
+	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(x->c, &xcb_xkb_id);
 	xcb_xkb_use_extension_reply_t *u;
-	xcb_xkb_get_names_reply_t *n;
-	xcb_xkb_get_names_value_list_t list;
-	xcb_get_atom_name_reply_t *a;
-	bool evdev = false;
+	bool ok;
 
-	*have_xkb = false;
-	if (!xcb_get_extension_data(x->c, &xcb_xkb_id) ||
-	    !xcb_get_extension_data(x->c, &xcb_xkb_id)->present)
+	if (!ext || !ext->present)
 		return false;
 	u = xcb_xkb_use_extension_reply(x->c, xcb_xkb_use_extension(x->c, 1, 0), NULL);
-	*have_xkb = u && u->supported;
+	ok = u && u->supported;
 	free(u);
-	if (!*have_xkb)
-		return false;
-	{
-		xcb_xkb_per_client_flags_reply_t *f = xcb_xkb_per_client_flags_reply(
-		    x->c,
-		    xcb_xkb_per_client_flags(x->c, XCB_XKB_ID_USE_CORE_KBD,
-					     XCB_XKB_PER_CLIENT_FLAG_DETECTABLE_AUTO_REPEAT,
-					     XCB_XKB_PER_CLIENT_FLAG_DETECTABLE_AUTO_REPEAT, 0, 0,
-					     0),
-		    NULL);
+	return ok;
+}
 
-		x->detectable_repeat =
-		    f && (f->value & XCB_XKB_PER_CLIENT_FLAG_DETECTABLE_AUTO_REPEAT);
-		free(f);
-	}
-	n = xcb_xkb_get_names_reply(
+/* The server then repeats a held key as presses only, and the repeats are
+ * dropped (the guest repeats by itself). Without it they arrive as
+ * release/press pairs and reach the guest as such. */
+static void detectable_repeat(struct x11 *x)
+{
+	const uint32_t flag = XCB_XKB_PER_CLIENT_FLAG_DETECTABLE_AUTO_REPEAT;
+	xcb_xkb_per_client_flags_reply_t *f = xcb_xkb_per_client_flags_reply(
+	    x->c, xcb_xkb_per_client_flags(x->c, XCB_XKB_ID_USE_CORE_KBD, flag, flag, 0, 0, 0),
+	    NULL);
+
+	x->detectable_repeat = f && (f->value & flag);
+	free(f);
+}
+
+/* The name of the XKB keycodes set ("evdev+aliases(qwerty)"), or false. */
+static bool keycodes_name(struct x11 *x, char *buf, size_t len)
+{
+	xcb_xkb_get_names_reply_t *n = xcb_xkb_get_names_reply(
 	    x->c, xcb_xkb_get_names(x->c, XCB_XKB_ID_USE_CORE_KBD, XCB_XKB_NAME_DETAIL_KEYCODES),
 	    NULL);
+	xcb_xkb_get_names_value_list_t list;
+	xcb_get_atom_name_reply_t *a;
+
 	if (!n)
 		return false;
 	memset(&list, 0, sizeof(list));
@@ -60,23 +66,19 @@ static bool keycodes_named_evdev(struct x11 *x, bool *have_xkb)
 					    n->indicators, n->virtualMods, n->groupNames, n->nKeys,
 					    n->nKeyAliases, n->nRadioGroups, n->which, &list);
 	free(n);
+	if (list.keycodesName == XCB_ATOM_NONE)
+		return false;
 	a = xcb_get_atom_name_reply(x->c, xcb_get_atom_name(x->c, list.keycodesName), NULL);
-	if (a) {
-		int len = xcb_get_atom_name_name_length(a);
-
-		evdev = len >= 5 && !memcmp(xcb_get_atom_name_name(a), "evdev", 5);
-		if (!evdev)
-			log_warn("x11: the server's keycodes are '%.*s', not evdev: no keyboard "
-				 "input to the guest",
-				 len, xcb_get_atom_name_name(a));
-		free(a);
-	}
-	return evdev;
+	if (!a)
+		return false;
+	snprintf(buf, len, "%.*s", xcb_get_atom_name_name_length(a), xcb_get_atom_name_name(a));
+	free(a);
+	return true;
 }
 
-/* Without XKB: Page_Up sits at evdev's KEY_PAGEUP + 8 = 112 only on an
- * evdev keymap (xfree86 has it at 99). */
-static bool pageup_at_112(struct x11 *x)
+/* Without XKB's name: Page_Up sits at evdev's KEY_PAGEUP + 8 = 112 only on
+ * an evdev keymap (xfree86 has it at 99). */
+bool x11_pageup_at_112(struct x11 *x)
 {
 	xcb_get_keyboard_mapping_reply_t *m = xcb_get_keyboard_mapping_reply(
 	    x->c, xcb_get_keyboard_mapping(x->c, KEY_PAGEUP + EVDEV_OFFSET, 1), NULL);
@@ -85,18 +87,29 @@ static bool pageup_at_112(struct x11 *x)
 
 	free(m);
 	if (!ok)
-		log_warn("x11: no XKB and Page_Up is not at keycode 112: the keycodes are not "
-			 "evdev; no keyboard input to the guest");
+		log_warn("x11: no XKB keycodes name and Page_Up is not at keycode 112: the "
+			 "keycodes are not evdev; no keyboard input to the guest");
 	return ok;
 }
 
 void x11_input_init(struct x11 *x)
 {
-	bool have_xkb;
+	char name[128];
 
-	x->evdev_keys = keycodes_named_evdev(x, &have_xkb);
-	if (!have_xkb)
-		x->evdev_keys = pageup_at_112(x);
+	if (!use_xkb(x)) {
+		x->evdev_keys = x11_pageup_at_112(x);
+		return;
+	}
+	detectable_repeat(x);
+	if (!keycodes_name(x, name, sizeof(name))) {
+		x->evdev_keys = x11_pageup_at_112(x);
+		return;
+	}
+	x->evdev_keys = !strncmp(name, "evdev", 5);
+	if (!x->evdev_keys)
+		log_warn("x11: the server's keycodes are '%s', not evdev: no keyboard input to the "
+			 "guest",
+			 name);
 }
 
 static bool key_held(const struct x11 *x, uint8_t kc)

@@ -156,6 +156,8 @@ void x11_repaint(struct x11_out *o, const struct display_rect *r);
 
 /* x11_input.c */
 void x11_input_init(struct x11 *x);
+/* The keymap check without XKB's keycodes name (logs one line if not). */
+bool x11_pageup_at_112(struct x11 *x);
 bool x11_input_event(struct x11 *x, const xcb_generic_event_t *ev);
 void x11_release_keys(struct x11 *x);
 /* (x, y) of o's window scaled to the tablet range over o's frame. */

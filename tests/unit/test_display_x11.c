@@ -664,6 +664,7 @@ Test(display_x11, keys_arrive_as_evdev_codes)
 	char got[512], want[512];
 
 	cr_assert(to_x11(d)->evdev_keys, "Xvfb's keycodes are evdev");
+	cr_assert(x11_pageup_at_112(to_x11(d)), "the check without XKB agrees");
 	xdo("key a Return ctrl+c");
 	pump_until(d, 'k', 8);
 	/* xdotool releases a chord's keys in the order it pressed them. */
@@ -868,6 +869,7 @@ Test(display_x11, non_evdev_keymap_is_refused_with_one_line)
 	cr_assert_eq(stderr_capture_count("keycodes"), 1, "one line about the keymap");
 	cr_assert_eq(stderr_capture_count("xfree86"), 1, "naming it");
 	cr_assert_not(to_x11(d)->evdev_keys);
+	cr_assert_not(x11_pageup_at_112(to_x11(d)), "the check without XKB agrees");
 	wait_viewable(d);
 	xdo("windowfocus --sync %u", to_x11(d)->out[0].win);
 	pump(d, 30);
