@@ -178,13 +178,25 @@ static void fill(uint32_t gen)
 		frame[i] = pattern(i % FW, i / FW, gen) | 0xff000000u;
 }
 
+/* got (0x00RRGGBB, w pixels a row) equals want (alpha or X byte ignored):
+ * one assertion per image, naming the first pixel that differs. */
+static void assert_pixels(const uint32_t *got, const uint32_t *want, uint32_t w, size_t n,
+			  const char *what)
+{
+	size_t i = 0;
+
+	while (i < n && got[i] == (want[i] & 0xffffff))
+		i++;
+	if (i < n)
+		cr_assert_fail("%s: pixel (%zu,%zu) is 0x%06x, want 0x%06x", what, i % w, i / w,
+			       got[i], want[i] & 0xffffff);
+}
+
 static void assert_window_shows(struct display *d, const uint32_t *want)
 {
 	uint32_t *px = window_pixels(to_x11(d)->out[0].win, FW, FH);
 
-	for (uint32_t i = 0; i < FW * FH; i++)
-		cr_assert_eq(px[i], want[i] & 0xffffff, "pixel (%u,%u): 0x%06x, want 0x%06x",
-			     i % FW, i / FW, px[i], want[i] & 0xffffff);
+	assert_pixels(px, want, FW, (size_t)FW * FH, "the window");
 	free(px);
 }
 
@@ -329,8 +341,7 @@ Test(display_x11, disable_draws_the_frame_that_waited)
 	cr_assert_eq(d->ops->screenshot(d, 0, path), 0);
 	cr_assert_eq(png_read_xrgb(path, &px, &w, &h), 0);
 	unlink(path);
-	for (uint32_t i = 0; i < FW * FH; i++)
-		cr_assert_eq(px[i], want[i] & 0xffffff, "screenshot pixel %u", i);
+	assert_pixels(px, want, FW, (size_t)FW * FH, "screenshot");
 	free(px);
 	/* The counted-off completions left the buffers usable. */
 	fill(4);
@@ -384,8 +395,7 @@ Test(display_x11_bands, putimage_in_bands_under_the_request_limit)
 	settle(d);
 	cr_assert_eq(xcb_connection_has_error(x->c), 0, "a request over the limit");
 	px = window_pixels(x->out[0].win, BW, BH);
-	for (uint32_t i = 0; i < BW * BH; i++)
-		cr_assert_eq(px[i], big[i] & 0xffffff, "pixel (%u,%u)", i % BW, i / BW);
+	assert_pixels(px, big, BW, (size_t)BW * BH, "the 2100x2100 window");
 	free(px);
 	free(big);
 	d->ops->destroy(d);
@@ -556,8 +566,7 @@ Test(display_x11, a_window_per_output)
 	d->ops->present(d, 1, &fr, &all);
 	settle(d);
 	uint32_t *px = window_pixels(x->out[1].win, FW, FH);
-	for (uint32_t i = 0; i < FW * FH; i++)
-		cr_assert_eq(px[i], frame[i] & 0xffffff, "output 1's window, pixel %u", i);
+	assert_pixels(px, frame, FW, (size_t)FW * FH, "output 1's window");
 	free(px);
 	xdo("mousemove --window %u --sync 30 40", x->out[1].win);
 	for (int i = 0; i < 300 && !count_abs_on(1); i++)
