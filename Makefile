@@ -3,6 +3,8 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 # virglrenderer, epoxy, gbm and egl: the 3D renderer (gpu/virgl*.c).
 PKGS    := pixman-1 libpng wayland-client virglrenderer epoxy gbm egl
+# xcb, MIT-SHM, XKB (keymap check) and RENDER (cursor): display/x11*.c.
+PKGS    += xcb xcb-shm xcb-xkb xcb-render
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -MMD -MP $(shell pkg-config --cflags $(PKGS))
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
@@ -104,9 +106,15 @@ demo: deps
 	$(MAKE) $(B)/lkvm-gpu $(PROBE_ELF)
 	scripts/demo.sh
 
-bench: $(B)/lkvm-gpu $(PROBE_ELF)
+bench: $(B)/lkvm-gpu $(PROBE_ELF) $(B)/bench/x11_fps
 	scripts/bench.sh
+	scripts/bench/x11.sh
 	$(MAKE) bench-nested
+
+# X11 presents per second straight through the display ops (scripts/bench/x11.sh).
+$(B)/bench/x11_fps: scripts/bench/x11_fps.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # libFuzzer harnesses (clang): a short fixed run each; crashes land in build/fuzz/.
 FUZZ_CC    ?= clang

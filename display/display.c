@@ -13,6 +13,7 @@ struct backend {
 static const struct backend backends[] = {
     {"headless", display_headless_open},
     {"wayland", display_wayland_open},
+    {"x11", display_x11_open},
 };
 #define NR_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 

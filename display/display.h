@@ -160,6 +160,9 @@ struct display *display_alloc(size_t size, const struct display_ops *ops,
 
 struct display *display_headless_open(const struct display_config *cfg, char *err, size_t errlen);
 struct display *display_wayland_open(const struct display_config *cfg, char *err, size_t errlen);
+/* X11 (xcb): MIT-SHM, or PutImage when LKVM_X11_NO_SHM=1 or the server
+ * cannot share memory with us (display/x11_priv.h). */
+struct display *display_x11_open(const struct display_config *cfg, char *err, size_t errlen);
 
 /* Write every output's frame: path for output 0, "<stem>-<i>.png" for
  * output i > 0. 0 or the first -errno. */

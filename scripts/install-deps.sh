@@ -9,10 +9,11 @@ libcriterion-dev
 libpixman-1-dev libpng-dev
 libwayland-dev wayland-protocols libxkbcommon-dev
 libx11-dev libxcb1-dev libxcb-shm0-dev libxcb-image0-dev
+libxcb-xkb-dev libxcb-render0-dev
 libvirglrenderer-dev libepoxy-dev libgbm-dev libegl-dev libegl-mesa0 libgl1-mesa-dri
 clang llvm libclang-rt-14-dev lld
 qemu-system-x86 qemu-system-gui busybox-static cpio gzip xz-utils zstd kmod
-weston xvfb xdotool edid-decode
+weston xvfb xdotool edid-decode x11-xkb-utils
 python3 time
 "
 

@@ -71,7 +71,7 @@ Test(options, bad_values_give_one_line_errors)
 	cr_assert_eq(PARSE("--console", "tty"), -1);
 	cr_assert_eq(PARSE("--gpu", "opengl"), -1);
 	cr_assert_eq(PARSE("--gpu", "wayland,"), -1);
-	cr_assert_eq(PARSE("--gpu", "x11"), -1, "no X11 display yet: refuse it up front");
+	cr_assert_eq(PARSE("--gpu", "sdl"), -1, "no SDL display: refuse it up front");
 	cr_assert_eq(PARSE("--gpu-outputs", "17"), -1);
 	cr_assert_eq(PARSE("--resolution", "800"), -1);
 	cr_assert_eq(PARSE("--resolution", "0x600"), -1);
@@ -97,6 +97,8 @@ Test(options, gpu_options)
 	cr_assert_eq(o.width, 1920);
 	cr_assert_eq(o.height, 1080);
 	cr_assert_eq(o.gpu_mem_mib, 64);
+	cr_assert_eq(PARSE("--gpu", "wayland,x11,headless"), 0, "%s", err);
+	cr_assert_str_eq(o.gpu, "wayland,x11,headless");
 }
 
 Test(options, help)
