@@ -110,6 +110,9 @@ static enum gpu_err ctx_resource(struct gpu *g, const struct gpu_cmd *c, ctx_res
 	r = gpu_res_find(&g->res, c->u.res.resource_id);
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
+	/* A guest blob has no renderer part a context could use. */
+	if (r->blob_mem)
+		return GPU_E_BLOB;
 	/* Room for the note first: a failure after the renderer attached
 	 * would leave it attached behind our back. */
 	if (attach && ctx_slot(r, c->hdr.ctx_id) < 0) {
@@ -149,6 +152,8 @@ enum gpu_err gpu_h_transfer_3d(struct gpu *g, const struct gpu_cmd *c, struct gp
 	r = gpu_res_find(&g->res, c->u.transfer_3d.resource_id);
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
+	if (r->blob_mem)
+		return GPU_E_BLOB;
 	if (!r->backing.nr)
 		return GPU_E_NO_BACKING;
 	return OPS(g)->transfer_3d(g->backend.be, c->hdr.ctx_id, r, c);

@@ -20,7 +20,13 @@ struct gpu_resource {
 	uint32_t scanouts; /* bit i: shown on scanout i */
 	uint32_t *ctxs;	   /* 3D contexts it is attached to */
 	uint32_t nctxs;
-	uint64_t charged;	   /* bytes the backend charged for it */
+	uint64_t charged; /* bytes the backend charged for it */
+	/* A blob (RESOURCE_CREATE_BLOB): blob_mem != 0. A GUEST blob has no
+	 * pixels of its own: its backing (fixed at create) is its storage,
+	 * width/height/format stay 0 and priv NULL (no backend part), and
+	 * scanouts describe its layout (SET_SCANOUT_BLOB). */
+	uint32_t blob_mem;
+	uint64_t blob_size;
 	void *priv;		   /* the backend's part */
 	struct gpu_resource *next; /* hash chain */
 };
