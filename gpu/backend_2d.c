@@ -117,12 +117,12 @@ static enum gpu_err cursor_image(void *be, struct gpu_resource *r, uint32_t *arg
 	return gpu_format_cursor(p->pformat, p->pixels, p->stride, argb) ? GPU_OK : GPU_E_NO_MEM;
 }
 
-/* Guest blobs live in the frontend (gpu/blob.c): the 2D device offers
- * them. Linux then makes its dumb buffers guest blobs and scans them out
+/* Guest blobs and UUIDs live in the frontend (gpu/blob.c, gpu/uuid.c): the
+ * 2D device offers them. Linux then makes its dumb buffers guest blobs and scans them out
  * with SET_SCANOUT_BLOB. */
 static uint64_t features(void *be)
 {
-	return 1ull << VIRTIO_GPU_F_RESOURCE_BLOB;
+	return 1ull << VIRTIO_GPU_F_RESOURCE_BLOB | 1ull << VIRTIO_GPU_F_RESOURCE_UUID;
 }
 
 static void destroy(void *be)

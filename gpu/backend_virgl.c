@@ -299,7 +299,8 @@ static enum gpu_err submit_3d(void *be, uint32_t ctx, const struct gpu_cmd *c)
 
 static uint64_t features(void *be)
 {
-	return 1ull << VIRTIO_GPU_F_VIRGL;
+	/* UUIDs are the frontend's (gpu/uuid.c). */
+	return 1ull << VIRTIO_GPU_F_VIRGL | 1ull << VIRTIO_GPU_F_RESOURCE_UUID;
 }
 
 static unsigned capsets(void *be, struct gpu_capset *out, unsigned max)

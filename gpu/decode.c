@@ -234,6 +234,7 @@ static const struct gpu_cmd_info commands[] = {
     CMD(GET_CAPSET_INFO, dec_capset_info, gpu_h_capset_info, virtio_gpu_get_capset_info),
     CMD(GET_CAPSET, dec_capset, gpu_h_capset, virtio_gpu_get_capset),
     CMD(GET_EDID, dec_get_edid, gpu_h_get_edid, virtio_gpu_get_edid),
+    CMD(RESOURCE_ASSIGN_UUID, dec_res, gpu_h_assign_uuid, virtio_gpu_resource_unref),
     CMD(RESOURCE_CREATE_BLOB, dec_create_blob, gpu_h_create_blob, virtio_gpu_resource_create_blob),
     CMD(SET_SCANOUT_BLOB, dec_set_scanout_blob, gpu_h_set_scanout_blob,
 	virtio_gpu_set_scanout_blob),

@@ -23,7 +23,9 @@ enum gpu_err gpu_h_transfer_2d(struct gpu *g, const struct gpu_cmd *c, struct gp
 
 /* gpu/blob.c: guest blobs */
 enum gpu_err gpu_h_create_blob(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r);
-/* gpu/blob_scanout.c */
+/* gpu/uuid.c */
+enum gpu_err gpu_h_assign_uuid(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r);
+/* gpu/scanout.c */
 enum gpu_err gpu_h_set_scanout_blob(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r);
 
 /* gpu/scanout.c: scanouts and the cursor */

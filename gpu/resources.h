@@ -5,6 +5,7 @@
 #ifndef LKVM_GPU_RESOURCES_H
 #define LKVM_GPU_RESOURCES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "gpu/backing.h"
@@ -27,6 +28,9 @@ struct gpu_resource {
 	 * scanouts describe its layout (SET_SCANOUT_BLOB). */
 	uint32_t blob_mem;
 	uint64_t blob_size;
+	/* RESOURCE_ASSIGN_UUID's answer, made on the first request. */
+	bool has_uuid;
+	uint8_t uuid[16];
 	void *priv;		   /* the backend's part */
 	struct gpu_resource *next; /* hash chain */
 };

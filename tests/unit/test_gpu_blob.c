@@ -428,3 +428,61 @@ Test(gpu_blob, cursor_from_a_blob)
 	cr_assert_eq(send(req_cursor(req, VIRTIO_GPU_CMD_UPDATE_CURSOR, 0, 10, 10, 12, 1, 2)),
 		     ERR_PARAM);
 }
+
+/* RESOURCE_ASSIGN_UUID (0x010b): OK_RESOURCE_UUID (0x1105) with 16 bytes,
+ * the same for one resource every time, version 4 variant 10 (RFC 9562). */
+#define ASSIGN_UUID	 0x010b
+#define OK_RESOURCE_UUID 0x1105
+
+static uint32_t assign_uuid(uint32_t id, uint8_t uuid[16], size_t len)
+{
+	struct vqb_buf bufs[2];
+	uint64_t one = 1;
+	uint16_t hid;
+	uint32_t n;
+
+	req_res(req, ASSIGN_UUID, id);
+	bufs[0] = vqb_buf_out(&ctrl, req, (uint32_t)len);
+	bufs[1] = vqb_buf_in(&ctrl, 64);
+	vqb_add_chain(&ctrl, bufs, 2);
+	cr_assert_eq(write(queues[0].kick_fd, &one, 8), 8);
+	for (int i = 0; i < 4000; i++) {
+		if (vqb_get_used(&ctrl, &hid, &n)) {
+			const uint8_t *p = vqb_host(&ctrl, bufs[1].gpa);
+
+			if (r32(p, 0) == OK_RESOURCE_UUID) {
+				cr_assert_eq(n, 40);
+				memcpy(uuid, p + 24, 16);
+			}
+			return r32(p, 0);
+		}
+		usleep(500);
+	}
+	cr_assert_fail("no reply");
+	return 0;
+}
+
+Test(gpu_uuid, stable_per_resource_unique_across_and_checked, .init = setup, .fini = teardown)
+{
+	uint8_t a[16], a2[16], b[16], c[16];
+
+	cr_assert(gpu_virtio_ops.features(g) & (1ull << 2));
+	cr_assert_eq(send(req_create_2d(req, 1, FMT_B8G8R8X8, 8, 8)), OK_NODATA);
+	contiguous_blob(2, 1);
+	cr_assert_eq(assign_uuid(1, a, 32), OK_RESOURCE_UUID);
+	cr_assert_eq(assign_uuid(1, a2, 32), OK_RESOURCE_UUID);
+	cr_assert_eq(memcmp(a, a2, 16), 0, "same resource, same UUID");
+	cr_assert_eq(assign_uuid(2, b, 32), OK_RESOURCE_UUID);
+	cr_assert_neq(memcmp(a, b, 16), 0);
+	cr_assert_eq(a[6] >> 4, 4, "version 4");
+	cr_assert_eq(b[8] >> 6, 2, "variant 10");
+	/* A new resource under an old id gets a new UUID. */
+	cr_assert_eq(send(req_res(req, VIRTIO_GPU_CMD_RESOURCE_UNREF, 1)), OK_NODATA);
+	cr_assert_eq(assign_uuid(1, c, 32), ERR_RES_ID);
+	cr_assert_eq(assign_uuid(0, c, 32), ERR_RES_ID);
+	cr_assert_eq(send(req_create_2d(req, 1, FMT_B8G8R8X8, 8, 8)), OK_NODATA);
+	cr_assert_eq(assign_uuid(1, c, 32), OK_RESOURCE_UUID);
+	cr_assert_neq(memcmp(a, c, 16), 0);
+	/* Shorter than its struct. */
+	cr_assert_eq(assign_uuid(2, c, 28), 0x1200);
+}
