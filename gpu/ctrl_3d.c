@@ -6,6 +6,7 @@
 #include "gpu/gpu_priv.h"
 #include "gpu/handlers.h"
 #include "gpu/protocol.h"
+#include "virtio/virtqueue.h"
 
 #define OPS(g) ((g)->backend.ops)
 
@@ -81,6 +82,13 @@ static void detach_gone(void *opaque, struct gpu_resource *r)
 	note_detached(cg->g, r, cg->ctx);
 }
 
+static void push_ctrl(void *opaque, uint16_t head, uint32_t len)
+{
+	struct gpu *g = opaque;
+
+	vq_push(&g->queues[GPU_QUEUE_CTRL].vq, head, len);
+}
+
 enum gpu_err gpu_h_ctx_destroy(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *reply)
 {
 	struct ctx_gone cg = {g, c->hdr.ctx_id};
@@ -91,8 +99,13 @@ enum gpu_err gpu_h_ctx_destroy(struct gpu *g, const struct gpu_cmd *c, struct gp
 	if (c->hdr.ctx_id == 0)
 		return GPU_E_BAD_CONTEXT;
 	err = OPS(g)->ctx_destroy(g->backend.be, c->hdr.ctx_id);
-	if (!err)
+	if (!err) {
 		gpu_res_table_each(&g->res, detach_gone, &cg);
+		/* Its fences will never signal: their replies go now (the
+		 * worker notifies the guest after this request). */
+		if (g->attached)
+			gpu_fences_release_ctx(&g->fences, c->hdr.ctx_id, push_ctrl, g);
+	}
 	return err;
 }
 
