@@ -21,6 +21,7 @@ const struct probe_test probe_tests[] = {
 	{"blk_write",  test_blk_write,  false},
 	{"virtio_hostile", test_virtio_hostile, false},
 	{"gpu_hostile", test_gpu_hostile, false},
+	{"gpu_blob",   test_gpu_blob,   false},
 	{"gpu3d",      test_gpu3d,      false},
 	{"gpu3d_hostile", test_gpu3d_hostile, false},
 	{"virtio_console", test_virtio_console, false},
