@@ -146,8 +146,8 @@ static enum test_result hostile(struct test_ctx *ctx, uint32_t id, uint64_t byte
 	struct vgpu_rect full = {0, 0, w, h};
 	uint32_t last = (uint32_t)(bytes - ((uint64_t)(h - 1) * stride + (uint64_t)w * 4));
 
-	EXPECT("CREATE_BLOB bigger than its pages", create_blob(90, BLOB_MEM_GUEST, bytes + 1, e, n),
-	       VGPU_RESP_ERR_INVALID_PARAMETER);
+	EXPECT("CREATE_BLOB bigger than its pages",
+	       create_blob(90, BLOB_MEM_GUEST, bytes + 1, e, n), VGPU_RESP_ERR_INVALID_PARAMETER);
 	EXPECT("CREATE_BLOB HOST3D without 3D", create_blob(90, BLOB_MEM_HOST3D, bytes, NULL, 0),
 	       VGPU_RESP_ERR_INVALID_PARAMETER);
 	EXPECT("CREATE_BLOB of an id in use", create_blob(id, BLOB_MEM_GUEST, bytes, e, n),
@@ -174,8 +174,8 @@ static enum test_result hostile(struct test_ctx *ctx, uint32_t id, uint64_t byte
 
 enum test_result test_gpu_blob(struct test_ctx *ctx)
 {
-	int r = vgpu_open_features(&g, VIRTIO_GPU_F_EDID | F_RESOURCE_BLOB, ctx->why,
-				   sizeof(ctx->why));
+	int r =
+	    vgpu_open_features(&g, VIRTIO_GPU_F_EDID | F_RESOURCE_BLOB, ctx->why, sizeof(ctx->why));
 	enum test_result t;
 	uint64_t bytes;
 
