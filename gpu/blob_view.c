@@ -1,6 +1,7 @@
 #include "gpu/blob_view.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "gpu/backend.h"
 #include "gpu/format.h"
@@ -14,6 +15,8 @@ enum gpu_err gpu_blob_layout_check(const struct gpu_resource *r, const struct gp
 	uint64_t offset = c->u.scanout_blob.offsets[0], last;
 	const struct gpu_rect *rc = &c->u.scanout_blob.r;
 
+	/* Padding too: layouts are compared with memcmp. */
+	memset(out, 0, sizeof(*out));
 	if (!gpu_format_to_pixman(c->u.scanout_blob.format, &out->pformat))
 		return GPU_E_BAD_FORMAT;
 	if (w == 0 || h == 0 || w > GPU_MAX_DIM || h > GPU_MAX_DIM)

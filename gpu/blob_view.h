@@ -16,6 +16,7 @@
 #include "gpu/decode.h"
 #include "gpu/resources.h"
 
+/* Filled by gpu_blob_layout_check, padding zeroed: memcmp compares two. */
 struct gpu_blob_layout {
 	uint32_t format; /* virtio 2D format */
 	pixman_format_code_t pformat;
