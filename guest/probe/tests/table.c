@@ -29,6 +29,7 @@ const struct probe_test probe_tests[] = {
 	{"bench_rtt",  test_bench_rtt,  false},
 	{"bench_gpu_frames", test_bench_gpu_frames, false},
 	{"bench_gpu_rtt", test_bench_gpu_rtt, false},
+	{"bench_gpu_blob_frames", test_bench_gpu_blob_frames, false},
 	{"bench_gpu3d_fence", test_bench_gpu3d_fence, false},
 	{"bench_gpu3d_clear", test_bench_gpu3d_clear, false},
 	{"echo",    test_echo,    false},
