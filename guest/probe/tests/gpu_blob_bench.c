@@ -99,11 +99,15 @@ enum test_result test_bench_gpu_blob_frames(struct test_ctx *ctx)
 	uint32_t w = di->pmodes[0].r.width, h = di->pmodes[0].r.height;
 	struct vgpu_rect full = {0, 0, w, h};
 	report_info("bench_gpu_size", "%ux%u", w, h);
+	size_t frame_mark = alloc_mark();
 
 	EXPECT("2D framebuffer", gpu_fb_create(&g, &fb2d, 1, w, h, 1 << 20), VGPU_RESP_OK_NODATA);
 	EXPECT("SET_SCANOUT", vgpu_set_scanout(&g, 0, 1, full), VGPU_RESP_OK_NODATA);
 	if (!loop(&fb2d, 1, frames, "bench_gpu_2d_frames"))
 		return test_fail(ctx, "a 2D frame failed");
+	/* The arena holds about two frames: each goes before the next. */
+	EXPECT("RESOURCE_UNREF", vgpu_unref(&g, 1), VGPU_RESP_OK_NODATA);
+	alloc_release(frame_mark);
 
 	if (!gpu_fb_alloc(&fbs, 2, w, h, 1 << 20))
 		return test_fail(ctx, "out of memory");
@@ -111,6 +115,8 @@ enum test_result test_bench_gpu_blob_frames(struct test_ctx *ctx)
 	EXPECT("SET_SCANOUT_BLOB", scanout_blob(2, w, h), VGPU_RESP_OK_NODATA);
 	if (!loop(&fbs, 2, frames, "bench_gpu_blob_shadow_frames"))
 		return test_fail(ctx, "a scattered-blob frame failed");
+	EXPECT("RESOURCE_UNREF", vgpu_unref(&g, 2), VGPU_RESP_OK_NODATA);
+	alloc_release(frame_mark);
 
 	/* One piece as big as the frame: contiguous. */
 	uint64_t bytes = (uint64_t)w * h * 4;
