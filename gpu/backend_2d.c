@@ -117,6 +117,14 @@ static enum gpu_err cursor_image(void *be, struct gpu_resource *r, uint32_t *arg
 	return gpu_format_cursor(p->pformat, p->pixels, p->stride, argb) ? GPU_OK : GPU_E_NO_MEM;
 }
 
+/* Guest blobs and UUIDs live in the frontend (gpu/blob.c, gpu/uuid.c): the
+ * 2D device offers them. Linux then makes its dumb buffers guest blobs and scans them out
+ * with SET_SCANOUT_BLOB. */
+static uint64_t features(void *be)
+{
+	return 1ull << VIRTIO_GPU_F_RESOURCE_BLOB | 1ull << VIRTIO_GPU_F_RESOURCE_UUID;
+}
+
 static void destroy(void *be)
 {
 	free(be);
@@ -125,6 +133,7 @@ static void destroy(void *be)
 static const struct gpu_backend_ops gpu_2d_ops = {
     .name = "2d",
     .destroy = destroy,
+    .features = features,
     .resource_create_2d = create_2d,
     .resource_destroy = resource_destroy,
     .backing_detach = backing_detach,

@@ -255,14 +255,17 @@ static enum gpu_err cursor_image(void *be, struct gpu_resource *r, uint32_t *arg
 	return gpu_format_cursor(p->pformat, p->shadow, r->width * 4, argb) ? GPU_OK : GPU_E_NO_MEM;
 }
 
-/* Without VIRTIO_GPU_F_CONTEXT_INIT (not offered) context_init must be 0. */
+/* context_init (VIRTIO_GPU_F_CONTEXT_INIT): a capset id in the low 8 bits
+ * (0: the default), one we list; no other bits are defined. */
 static enum gpu_err ctx_create(void *be, uint32_t ctx, const struct gpu_cmd *c)
 {
 	struct gpu_3d *b = be;
+	uint32_t init = c->u.ctx_create.context_init;
 
-	if (c->u.ctx_create.context_init)
+	if (init & ~0xffu)
 		return GPU_E_BAD_CAPSET;
-	return gpu_virgl_ctx_create(b->v, ctx, c->u.ctx_create.debug_name, c->u.ctx_create.nlen);
+	return gpu_virgl_ctx_create_capset(b->v, ctx, init, c->u.ctx_create.debug_name,
+					   c->u.ctx_create.nlen);
 }
 
 static enum gpu_err ctx_destroy(void *be, uint32_t ctx)
@@ -299,7 +302,10 @@ static enum gpu_err submit_3d(void *be, uint32_t ctx, const struct gpu_cmd *c)
 
 static uint64_t features(void *be)
 {
-	return 1ull << VIRTIO_GPU_F_VIRGL;
+	/* UUIDs are the frontend's (gpu/uuid.c); CONTEXT_INIT: capsets in
+	 * CTX_CREATE, fences per (context, ring). */
+	return 1ull << VIRTIO_GPU_F_VIRGL | 1ull << VIRTIO_GPU_F_RESOURCE_UUID |
+	       1ull << VIRTIO_GPU_F_CONTEXT_INIT;
 }
 
 static unsigned capsets(void *be, struct gpu_capset *out, unsigned max)
@@ -332,6 +338,9 @@ static enum gpu_err create_fence(void *be, struct gpu_timeline tl, uint64_t fenc
 {
 	struct gpu_3d *b = be;
 
+	/* tl names a context only with INFO_RING_IDX: a per-ring fence. */
+	if (tl.ctx_id)
+		return gpu_virgl_create_ring_fence(b->v, tl.ctx_id, tl.ring_idx, fence_id);
 	return gpu_virgl_create_fence(b->v, tl.ctx_id, tl.ring_idx, fence_id);
 }
 

@@ -13,7 +13,13 @@ uint64_t gpu_backing_cost(uint32_t nr)
 enum gpu_err gpu_backing_attach(struct gpu_backing *b, const struct guest_mem *mem,
 				const struct gpu_cmd *cmd)
 {
-	uint32_t nr = cmd->u.attach.nr_entries;
+	return gpu_backing_attach_entries(b, mem, &cmd->u.attach);
+}
+
+enum gpu_err gpu_backing_attach_entries(struct gpu_backing *b, const struct guest_mem *mem,
+					const struct gpu_entries *l)
+{
+	uint32_t nr = l->nr_entries;
 	uint64_t total = 0;
 
 	memset(b, 0, sizeof(*b));
@@ -26,7 +32,7 @@ enum gpu_err gpu_backing_attach(struct gpu_backing *b, const struct guest_mem *m
 		return GPU_E_NO_MEM;
 	}
 	for (uint32_t i = 0; i < nr; i++) {
-		struct gpu_mem_entry e = gpu_cmd_attach_entry(cmd, i);
+		struct gpu_mem_entry e = gpu_entries_at(l, i);
 
 		if (e.len == 0 || !guest_mem_ptr(mem, e.addr, e.len)) {
 			gpu_backing_free(b);
@@ -99,4 +105,31 @@ bool gpu_backing_read(const struct gpu_backing *b, uint64_t off, void *dst, uint
 		i++;
 	}
 	return true;
+}
+
+const uint8_t *gpu_backing_contig(const struct gpu_backing *b, uint64_t off, uint64_t len)
+{
+	const uint8_t *start = NULL, *next = NULL;
+	uint64_t end;
+	uint32_t i;
+
+	if (__builtin_add_overflow(off, len, &end) || end > b->total || len == 0)
+		return NULL;
+	for (i = find_entry(b, off); len; i++) {
+		const struct gpu_mem_entry *e = &b->entries[i];
+		uint64_t in = off - b->starts[i], n = e->len - in;
+		const uint8_t *p;
+
+		if (n > len)
+			n = len;
+		p = guest_mem_ptr(b->mem, e->addr + in, n);
+		if (!p || (next && p != next))
+			return NULL;
+		if (!start)
+			start = p;
+		next = p + n;
+		off += n;
+		len -= n;
+	}
+	return start;
 }

@@ -27,7 +27,15 @@ uint64_t gpu_backing_cost(uint32_t nr);
  * left empty. */
 enum gpu_err gpu_backing_attach(struct gpu_backing *b, const struct guest_mem *mem,
 				const struct gpu_cmd *cmd);
+/* The same for any entry list (RESOURCE_CREATE_BLOB's). */
+enum gpu_err gpu_backing_attach_entries(struct gpu_backing *b, const struct guest_mem *mem,
+					const struct gpu_entries *l);
 void gpu_backing_free(struct gpu_backing *b);
+
+/* Host pointer to the len bytes at linear offset off when they are one
+ * run of host memory (entries that follow each other in the host's view
+ * of guest RAM), else NULL. */
+const uint8_t *gpu_backing_contig(const struct gpu_backing *b, uint64_t off, uint64_t len);
 
 /* Gather len bytes at linear offset off into dst. false (dst partly written)
  * if the range passes the end or an entry left guest memory. With stream,

@@ -6,6 +6,7 @@
 #include "gpu/gpu_priv.h"
 #include "gpu/handlers.h"
 #include "gpu/protocol.h"
+#include "virtio/virtqueue.h"
 
 #define OPS(g) ((g)->backend.ops)
 
@@ -81,6 +82,13 @@ static void detach_gone(void *opaque, struct gpu_resource *r)
 	note_detached(cg->g, r, cg->ctx);
 }
 
+static void push_ctrl(void *opaque, uint16_t head, uint32_t len)
+{
+	struct gpu *g = opaque;
+
+	vq_push(&g->queues[GPU_QUEUE_CTRL].vq, head, len);
+}
+
 enum gpu_err gpu_h_ctx_destroy(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *reply)
 {
 	struct ctx_gone cg = {g, c->hdr.ctx_id};
@@ -91,8 +99,13 @@ enum gpu_err gpu_h_ctx_destroy(struct gpu *g, const struct gpu_cmd *c, struct gp
 	if (c->hdr.ctx_id == 0)
 		return GPU_E_BAD_CONTEXT;
 	err = OPS(g)->ctx_destroy(g->backend.be, c->hdr.ctx_id);
-	if (!err)
+	if (!err) {
 		gpu_res_table_each(&g->res, detach_gone, &cg);
+		/* Its fences will never signal: their replies go now (the
+		 * worker notifies the guest after this request). */
+		if (g->attached)
+			gpu_fences_release_ctx(&g->fences, c->hdr.ctx_id, push_ctrl, g);
+	}
 	return err;
 }
 
@@ -110,6 +123,9 @@ static enum gpu_err ctx_resource(struct gpu *g, const struct gpu_cmd *c, ctx_res
 	r = gpu_res_find(&g->res, c->u.res.resource_id);
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
+	/* A guest blob has no renderer part a context could use. */
+	if (r->blob_mem)
+		return GPU_E_BLOB;
 	/* Room for the note first: a failure after the renderer attached
 	 * would leave it attached behind our back. */
 	if (attach && ctx_slot(r, c->hdr.ctx_id) < 0) {
@@ -149,6 +165,8 @@ enum gpu_err gpu_h_transfer_3d(struct gpu *g, const struct gpu_cmd *c, struct gp
 	r = gpu_res_find(&g->res, c->u.transfer_3d.resource_id);
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
+	if (r->blob_mem)
+		return GPU_E_BLOB;
 	if (!r->backing.nr)
 		return GPU_E_NO_BACKING;
 	return OPS(g)->transfer_3d(g->backend.be, c->hdr.ctx_id, r, c);

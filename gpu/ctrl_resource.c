@@ -52,9 +52,10 @@ enum gpu_err gpu_h_create_3d(struct gpu *g, const struct gpu_cmd *c, struct gpu_
 	return create(g, c->u.create_3d.resource_id, g->backend.ops->resource_create_3d, c);
 }
 
+/* A guest blob has no backend part: only its entry list goes. */
 static void detach(struct gpu *g, struct gpu_resource *r)
 {
-	if (g->backend.ops->backing_detach)
+	if (g->backend.ops->backing_detach && !r->blob_mem)
 		g->backend.ops->backing_detach(g->backend.be, r);
 	gpu_mem_uncharge(&g->res, gpu_backing_cost(r->backing.nr));
 	gpu_backing_free(&r->backing);
@@ -66,7 +67,8 @@ static void destroy(struct gpu *g, struct gpu_resource *r)
 	gpu_scanouts_forget(g, r);
 	if (r->backing.nr)
 		detach(g, r);
-	g->backend.ops->resource_destroy(g->backend.be, r);
+	if (!r->blob_mem)
+		g->backend.ops->resource_destroy(g->backend.be, r);
 	gpu_mem_uncharge(&g->res, r->charged + sizeof(*r));
 	free(r);
 }
@@ -106,6 +108,9 @@ enum gpu_err gpu_h_attach_backing(struct gpu *g, const struct gpu_cmd *c, struct
 
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
+	/* A blob's pages are fixed when it is created. */
+	if (r->blob_mem)
+		return GPU_E_BLOB;
 	if (r->backing.nr)
 		return GPU_E_HAS_BACKING;
 	if (!g->mem)
@@ -130,6 +135,8 @@ enum gpu_err gpu_h_detach_backing(struct gpu *g, const struct gpu_cmd *c, struct
 
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
+	if (r->blob_mem)
+		return GPU_E_BLOB;
 	if (!r->backing.nr)
 		return GPU_E_NO_BACKING;
 	detach(g, r);
@@ -149,6 +156,12 @@ enum gpu_err gpu_h_transfer_2d(struct gpu *g, const struct gpu_cmd *c, struct gp
 		return GPU_E_UNSUPPORTED;
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
+	/* A guest blob's pages are its storage: there is nothing to copy
+	 * (Linux still sends transfers for dumb blobs). Only an offset past
+	 * the blob is refused; its layout is known per scanout only. */
+	if (r->blob_mem)
+		return rc->w && rc->h && c->u.transfer.offset >= r->blob_size ? GPU_E_BAD_OFFSET
+									      : GPU_OK;
 	if (!gpu_rect_inside(rc, r->width, r->height))
 		return GPU_E_BAD_RECT;
 	if (!r->backing.nr)

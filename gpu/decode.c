@@ -80,21 +80,59 @@ static enum gpu_err dec_transfer_2d(const uint8_t *p, size_t len, struct gpu_cmd
 	return gpu_rect_valid(&c->u.transfer.r) ? GPU_OK : GPU_E_BAD_RECT;
 }
 
-static enum gpu_err dec_attach(const uint8_t *p, size_t len, struct gpu_cmd *c)
+/* nr_entries entries follow a fixed part of head bytes. */
+static enum gpu_err entries_fit(const struct gpu_entries *e, size_t head, size_t len)
 {
 	uint64_t need;
 
-	c->u.attach.resource_id = rd32(p + 24);
-	c->u.attach.nr_entries = rd32(p + 28);
-	c->u.attach.entries = p + sizeof(struct virtio_gpu_resource_attach_backing);
-	if (c->u.attach.nr_entries == 0 || c->u.attach.nr_entries > GPU_MAX_BACKING_ENTRIES)
+	if (e->nr_entries > GPU_MAX_BACKING_ENTRIES)
 		return GPU_E_BAD_ENTRIES;
 	/* nr_entries <= 2^16, so this cannot overflow 64 bits. */
-	need = sizeof(struct virtio_gpu_resource_attach_backing) +
-	       (uint64_t)c->u.attach.nr_entries * sizeof(struct virtio_gpu_mem_entry);
-	if (len < need)
+	need = head + (uint64_t)e->nr_entries * sizeof(struct virtio_gpu_mem_entry);
+	return len < need ? GPU_E_BAD_ENTRIES : GPU_OK;
+}
+
+static enum gpu_err dec_attach(const uint8_t *p, size_t len, struct gpu_cmd *c)
+{
+	const size_t head = sizeof(struct virtio_gpu_resource_attach_backing);
+
+	c->u.attach.resource_id = rd32(p + 24);
+	c->u.attach.nr_entries = rd32(p + 28);
+	c->u.attach.entries = p + head;
+	if (c->u.attach.nr_entries == 0)
 		return GPU_E_BAD_ENTRIES;
-	return GPU_OK;
+	return entries_fit(&c->u.attach, head, len);
+}
+
+/* A GUEST blob needs entries; a HOST3D one has none (the handler checks
+ * which, knowing blob_mem). */
+static enum gpu_err dec_create_blob(const uint8_t *p, size_t len, struct gpu_cmd *c)
+{
+	const size_t head = sizeof(struct virtio_gpu_resource_create_blob);
+
+	c->u.create_blob.ents.resource_id = rd32(p + 24);
+	c->u.create_blob.blob_mem = rd32(p + 28);
+	c->u.create_blob.blob_flags = rd32(p + 32);
+	c->u.create_blob.ents.nr_entries = rd32(p + 36);
+	c->u.create_blob.blob_id = rd64(p + 40);
+	c->u.create_blob.size = rd64(p + 48);
+	c->u.create_blob.ents.entries = p + head;
+	return entries_fit(&c->u.create_blob.ents, head, len);
+}
+
+static enum gpu_err dec_set_scanout_blob(const uint8_t *p, size_t len, struct gpu_cmd *c)
+{
+	decode_rect(p + 24, &c->u.scanout_blob.r);
+	c->u.scanout_blob.scanout_id = rd32(p + 40);
+	c->u.scanout_blob.resource_id = rd32(p + 44);
+	c->u.scanout_blob.width = rd32(p + 48);
+	c->u.scanout_blob.height = rd32(p + 52);
+	c->u.scanout_blob.format = rd32(p + 56);
+	for (int i = 0; i < 4; i++) {
+		c->u.scanout_blob.strides[i] = rd32(p + 64 + 4 * i);
+		c->u.scanout_blob.offsets[i] = rd32(p + 80 + 4 * i);
+	}
+	return gpu_rect_valid(&c->u.scanout_blob.r) ? GPU_OK : GPU_E_BAD_RECT;
 }
 
 static enum gpu_err dec_capset_info(const uint8_t *p, size_t len, struct gpu_cmd *c)
@@ -196,6 +234,10 @@ static const struct gpu_cmd_info commands[] = {
     CMD(GET_CAPSET_INFO, dec_capset_info, gpu_h_capset_info, virtio_gpu_get_capset_info),
     CMD(GET_CAPSET, dec_capset, gpu_h_capset, virtio_gpu_get_capset),
     CMD(GET_EDID, dec_get_edid, gpu_h_get_edid, virtio_gpu_get_edid),
+    CMD(RESOURCE_ASSIGN_UUID, dec_res, gpu_h_assign_uuid, virtio_gpu_resource_unref),
+    CMD(RESOURCE_CREATE_BLOB, dec_create_blob, gpu_h_create_blob, virtio_gpu_resource_create_blob),
+    CMD(SET_SCANOUT_BLOB, dec_set_scanout_blob, gpu_h_set_scanout_blob,
+	virtio_gpu_set_scanout_blob),
     CMD(CTX_CREATE, dec_ctx_create, gpu_h_ctx_create, virtio_gpu_ctx_create),
     {VIRTIO_GPU_CMD_CTX_DESTROY, "CTX_DESTROY", HDR_LEN, NULL, gpu_h_ctx_destroy},
     CMD(CTX_ATTACH_RESOURCE, dec_res, gpu_h_ctx_attach, virtio_gpu_ctx_resource),
@@ -238,10 +280,15 @@ enum gpu_err gpu_decode(const void *buf, size_t len, struct gpu_cmd *c)
 	return info->decode ? info->decode(p, len, c) : GPU_OK;
 }
 
-struct gpu_mem_entry gpu_cmd_attach_entry(const struct gpu_cmd *c, uint32_t i)
+struct gpu_mem_entry gpu_entries_at(const struct gpu_entries *l, uint32_t i)
 {
-	const uint8_t *e = c->u.attach.entries + (size_t)i * sizeof(struct virtio_gpu_mem_entry);
+	const uint8_t *e = l->entries + (size_t)i * sizeof(struct virtio_gpu_mem_entry);
 	struct gpu_mem_entry m = {.addr = rd64(e), .len = rd32(e + 8)};
 
 	return m;
+}
+
+struct gpu_mem_entry gpu_cmd_attach_entry(const struct gpu_cmd *c, uint32_t i)
+{
+	return gpu_entries_at(&c->u.attach, i);
 }

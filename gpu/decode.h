@@ -31,6 +31,13 @@ struct gpu_box {
 	uint32_t x, y, z, w, h, d;
 };
 
+/* A list of guest memory entries inside a request (ATTACH_BACKING and
+ * RESOURCE_CREATE_BLOB): nr_entries checked to fit in the request. */
+struct gpu_entries {
+	uint32_t resource_id, nr_entries;
+	const uint8_t *entries; /* wire bytes inside the request */
+};
+
 struct gpu_hdr {
 	uint32_t type;
 	uint32_t flags;
@@ -64,10 +71,18 @@ struct gpu_cmd {
 			uint64_t offset;
 			uint32_t resource_id;
 		} transfer;
+		struct gpu_entries attach;
 		struct {
-			uint32_t resource_id, nr_entries;
-			const uint8_t *entries; /* wire bytes inside the request */
-		} attach;
+			struct gpu_entries ents; /* nr_entries may be 0 here */
+			uint32_t blob_mem, blob_flags;
+			uint64_t blob_id, size;
+		} create_blob;
+		struct {
+			struct gpu_rect r;
+			uint32_t scanout_id, resource_id;
+			uint32_t width, height, format;
+			uint32_t strides[4], offsets[4];
+		} scanout_blob;
 		struct {
 			uint32_t index;
 		} capset_info;
@@ -126,6 +141,8 @@ enum gpu_err gpu_decode(const void *buf, size_t len, struct gpu_cmd *cmd);
 
 /* Entry i (< nr_entries) of a decoded ATTACH_BACKING. */
 struct gpu_mem_entry gpu_cmd_attach_entry(const struct gpu_cmd *cmd, uint32_t i);
+/* Entry i (< nr_entries) of a decoded entry list. */
+struct gpu_mem_entry gpu_entries_at(const struct gpu_entries *e, uint32_t i);
 
 /* true when x+w and y+h do not wrap 32 bits. */
 static inline int gpu_rect_valid(const struct gpu_rect *r)

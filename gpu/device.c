@@ -115,8 +115,8 @@ void gpu_output_resized(struct gpu *g, unsigned output, uint32_t w, uint32_t h)
 		g->irq->config(g->irq);
 }
 
-/* The backend's bits were fixed at create. No blobs yet: offering them
- * would make Linux put dumb buffers in them. */
+/* The backend's bits were fixed at create (RESOURCE_BLOB from the 2D one:
+ * Linux then puts its dumb buffers in guest blobs). */
 static uint64_t features(void *dev)
 {
 	struct gpu *g = dev;

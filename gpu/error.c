@@ -24,6 +24,10 @@ uint32_t gpu_err_to_resp(enum gpu_err err)
 	case GPU_E_BAD_CAPSET:
 	case GPU_E_BAD_STREAM:
 	case GPU_E_RES_BUSY:
+	case GPU_E_BLOB:
+	case GPU_E_NOT_BLOB:
+	case GPU_E_BAD_BLOB:
+	case GPU_E_BAD_MAP:
 		return VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	case GPU_E_RES_ID_ZERO:
 	case GPU_E_RES_EXISTS:
@@ -62,6 +66,10 @@ static const char *const names[GPU_E_COUNT] = {
     [GPU_E_BAD_CAPSET] = "bad capset",
     [GPU_E_BAD_STREAM] = "command stream rejected by the renderer",
     [GPU_E_RES_BUSY] = "resource still attached to a context",
+    [GPU_E_BLOB] = "not for a blob resource",
+    [GPU_E_NOT_BLOB] = "not a blob resource",
+    [GPU_E_BAD_BLOB] = "bad blob parameters",
+    [GPU_E_BAD_MAP] = "bad blob mapping",
     [GPU_E_TOO_MANY] = "too many resources",
     [GPU_E_NO_MEM] = "out of memory",
 };

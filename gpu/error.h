@@ -30,6 +30,10 @@ enum gpu_err {
 	GPU_E_NO_MEM,	   /* host memory cap or allocation failure */
 	GPU_E_BAD_STREAM,  /* the renderer rejected a SUBMIT_3D command stream */
 	GPU_E_RES_BUSY,	   /* unref of a resource still attached to a context */
+	GPU_E_BLOB,	   /* command does not apply to a blob resource */
+	GPU_E_NOT_BLOB,	   /* blob command on a resource that is not one */
+	GPU_E_BAD_BLOB,	   /* blob_mem, flags, size or layout out of range */
+	GPU_E_BAD_MAP,	   /* map offset/size/overlap, or map/unmap state */
 	GPU_E_COUNT,
 };
 

@@ -64,3 +64,22 @@ unsigned gpu_fences_retire(struct gpu_fences *f, struct gpu_timeline tl, uint64_
 	f->n = keep;
 	return released;
 }
+
+unsigned gpu_fences_release_ctx(struct gpu_fences *f, uint32_t ctx_id,
+				void (*push)(void *opaque, uint16_t head, uint32_t len),
+				void *opaque)
+{
+	size_t keep = 0;
+	unsigned released = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->v[i].tl.ctx_id == ctx_id) {
+			push(opaque, f->v[i].head, f->v[i].len);
+			released++;
+			continue;
+		}
+		f->v[keep++] = f->v[i];
+	}
+	f->n = keep;
+	return released;
+}

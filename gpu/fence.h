@@ -42,4 +42,10 @@ int gpu_fences_park(struct gpu_fences *f, const struct gpu_parked *p);
 unsigned gpu_fences_retire(struct gpu_fences *f, struct gpu_timeline tl, uint64_t done,
 			   void (*push)(void *opaque, uint16_t head, uint32_t len), void *opaque);
 
+/* Context ctx_id is gone: release every reply parked on one of its
+ * timelines (its fences will never complete). Returns how many. */
+unsigned gpu_fences_release_ctx(struct gpu_fences *f, uint32_t ctx_id,
+				void (*push)(void *opaque, uint16_t head, uint32_t len),
+				void *opaque);
+
 #endif

@@ -27,6 +27,9 @@ struct gpu_scanout {
 	 * output's frames (display_ops.frame_bytes); kept across disable and
 	 * reset, as the display keeps its last picture. */
 	uint64_t display_bytes;
+	/* SET_SCANOUT_BLOB: the layout shown (gpu/blob_view.h); NULL for a
+	 * plain SET_SCANOUT. */
+	struct gpu_blob_view *blob;
 };
 
 /* Where a handler writes a data-carrying reply (header included). len 0:

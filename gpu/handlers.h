@@ -21,6 +21,13 @@ enum gpu_err gpu_h_attach_backing(struct gpu *g, const struct gpu_cmd *c, struct
 enum gpu_err gpu_h_detach_backing(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r);
 enum gpu_err gpu_h_transfer_2d(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r);
 
+/* gpu/blob.c: guest blobs */
+enum gpu_err gpu_h_create_blob(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r);
+/* gpu/uuid.c */
+enum gpu_err gpu_h_assign_uuid(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r);
+/* gpu/scanout.c */
+enum gpu_err gpu_h_set_scanout_blob(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r);
+
 /* gpu/scanout.c: scanouts and the cursor */
 enum gpu_err gpu_h_set_scanout(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r);
 enum gpu_err gpu_h_flush(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *r);

@@ -291,6 +291,49 @@ struct virtio_gpu_resp_capset_info {
 };
 _Static_assert(sizeof(struct virtio_gpu_resp_capset_info) == 40, "resp_capset_info");
 
+/* Blob resources (VIRTIO_GPU_F_RESOURCE_BLOB). */
+#define VIRTIO_GPU_BLOB_MEM_GUEST	 1
+#define VIRTIO_GPU_BLOB_MEM_HOST3D	 2
+#define VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST 3
+
+#define VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE     (1u << 0)
+#define VIRTIO_GPU_BLOB_FLAG_USE_SHAREABLE    (1u << 1)
+#define VIRTIO_GPU_BLOB_FLAG_USE_CROSS_DEVICE (1u << 2)
+
+/* Followed by nr_entries struct virtio_gpu_mem_entry. */
+struct virtio_gpu_resource_create_blob {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t resource_id;
+	uint32_t blob_mem;
+	uint32_t blob_flags;
+	uint32_t nr_entries;
+	uint64_t blob_id;
+	uint64_t size;
+};
+_Static_assert(sizeof(struct virtio_gpu_resource_create_blob) == 56, "create_blob");
+
+struct virtio_gpu_set_scanout_blob {
+	struct virtio_gpu_ctrl_hdr hdr;
+	struct virtio_gpu_rect r;
+	uint32_t scanout_id;
+	uint32_t resource_id;
+	uint32_t width;
+	uint32_t height;
+	uint32_t format;
+	uint32_t padding;
+	uint32_t strides[4];
+	uint32_t offsets[4];
+};
+_Static_assert(sizeof(struct virtio_gpu_set_scanout_blob) == 96, "set_scanout_blob");
+
+/* RESOURCE_ASSIGN_UUID's reply (the request is struct
+ * virtio_gpu_resource_unref's layout). */
+struct virtio_gpu_resp_resource_uuid {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint8_t uuid[16];
+};
+_Static_assert(sizeof(struct virtio_gpu_resp_resource_uuid) == 40, "resp_resource_uuid");
+
 struct virtio_gpu_config {
 	uint32_t events_read;
 	uint32_t events_clear;

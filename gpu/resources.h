@@ -5,6 +5,7 @@
 #ifndef LKVM_GPU_RESOURCES_H
 #define LKVM_GPU_RESOURCES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "gpu/backing.h"
@@ -20,7 +21,16 @@ struct gpu_resource {
 	uint32_t scanouts; /* bit i: shown on scanout i */
 	uint32_t *ctxs;	   /* 3D contexts it is attached to */
 	uint32_t nctxs;
-	uint64_t charged;	   /* bytes the backend charged for it */
+	uint64_t charged; /* bytes the backend charged for it */
+	/* A blob (RESOURCE_CREATE_BLOB): blob_mem != 0. A GUEST blob has no
+	 * pixels of its own: its backing (fixed at create) is its storage,
+	 * width/height/format stay 0 and priv NULL (no backend part), and
+	 * scanouts describe its layout (SET_SCANOUT_BLOB). */
+	uint32_t blob_mem;
+	uint64_t blob_size;
+	/* RESOURCE_ASSIGN_UUID's answer, made on the first request. */
+	bool has_uuid;
+	uint8_t uuid[16];
 	void *priv;		   /* the backend's part */
 	struct gpu_resource *next; /* hash chain */
 };

@@ -9,6 +9,7 @@
  * current when something reads them: gpu_scanouts_sync before a screenshot. */
 #include <string.h>
 
+#include "gpu/blob_view.h"
 #include "gpu/gpu_priv.h"
 #include "gpu/handlers.h"
 #include "util/log.h"
@@ -20,8 +21,15 @@ static bool scanout_frame(struct gpu *g, unsigned i, struct gpu_resource *r,
 {
 	const struct gpu_scanout *s = &g->scanouts[i];
 	uint32_t bpp;
-	enum gpu_err err = g->backend.ops->frame(g->backend.be, r, sync, f);
+	enum gpu_err err;
 
+	if (s->blob) {
+		if (gpu_blob_view_frame(s->blob, r, sync, f))
+			return true;
+		log_guest_error("virtio-gpu: scanout %u: blob %u unreadable", i, r->id);
+		return false;
+	}
+	err = g->backend.ops->frame(g->backend.be, r, sync, f);
 	if (err) {
 		log_guest_error("virtio-gpu: scanout %u: no frame for resource %u: %s", i, r->id,
 				gpu_err_name(err));
@@ -46,6 +54,8 @@ static void disable(struct gpu *g, unsigned i, struct gpu_resource *r)
 		r->scanouts &= ~(1u << i);
 	g->scanouts[i].resource_id = 0;
 	g->display->ops->disable(g->display, i);
+	gpu_blob_view_free(&g->res, g->scanouts[i].blob);
+	g->scanouts[i].blob = NULL;
 }
 
 void gpu_scanouts_forget(struct gpu *g, struct gpu_resource *r)
@@ -91,13 +101,64 @@ void gpu_scanouts_sync(struct gpu *g)
 	}
 }
 
+/* Show rectangle rc of r on scanout sid; view (NULL unless r is a blob)
+ * becomes the scanout's, or is freed on error. */
+static enum gpu_err show(struct gpu *g, uint32_t sid, struct gpu_resource *r,
+			 const struct gpu_rect *rc, struct gpu_blob_view *view)
+{
+	struct gpu_scanout *s = &g->scanouts[sid];
+	struct gpu_blob_view *old_view = s->blob;
+	uint64_t need;
+
+	if (s->resource_id == r->id && !memcmp(&s->r, rc, sizeof(*rc)) && !view == !old_view &&
+	    (!view || !memcmp(&view->l, &old_view->l, sizeof(view->l)))) {
+		gpu_blob_view_free(&g->res, view);
+		return GPU_OK;
+	}
+	/* The display's copies count against the cap like resources (16
+	 * outputs each keeping a cap-sized frame would be 16 caps): charged
+	 * before the display can make them, down only once it has dropped
+	 * the bigger ones (at present of the new size). */
+	need = display_frame_bytes(g, rc->w, rc->h);
+	if (need > s->display_bytes) {
+		enum gpu_err err = gpu_mem_charge(&g->res, need - s->display_bytes);
+
+		if (err) {
+			gpu_blob_view_free(&g->res, view);
+			return err;
+		}
+		s->display_bytes = need;
+	}
+	if (s->resource_id && s->resource_id != r->id) {
+		struct gpu_resource *old = gpu_res_find(&g->res, s->resource_id);
+
+		if (old)
+			old->scanouts &= ~(1u << sid);
+	}
+	s->resource_id = r->id;
+	s->r = *rc;
+	s->blob = view;
+	r->scanouts |= 1u << sid;
+	/* The display must never keep pointing into the previous resource
+	 * or view (they may be freed next), so show the new one at once. */
+	if (present(g, sid, r, &(struct display_rect){0, 0, rc->w, rc->h})) {
+		if (need < s->display_bytes) {
+			gpu_mem_uncharge(&g->res, s->display_bytes - need);
+			s->display_bytes = need;
+		}
+	} else {
+		g->display->ops->disable(g->display, sid);
+	}
+	gpu_blob_view_free(&g->res, old_view);
+	return GPU_OK;
+}
+
 enum gpu_err gpu_h_set_scanout(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *reply)
 {
 	uint32_t sid = c->u.set_scanout.scanout_id;
 	const struct gpu_rect *rc = &c->u.set_scanout.r;
 	struct gpu_scanout *s;
 	struct gpu_resource *r;
-	uint64_t need;
 
 	if (sid >= g->cfg.outputs)
 		return GPU_E_BAD_SCANOUT;
@@ -109,41 +170,64 @@ enum gpu_err gpu_h_set_scanout(struct gpu *g, const struct gpu_cmd *c, struct gp
 	r = gpu_res_find(&g->res, c->u.set_scanout.resource_id);
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
+	/* A blob has no shape of its own: SET_SCANOUT_BLOB gives it one. */
+	if (r->blob_mem)
+		return GPU_E_BLOB;
 	if (rc->w == 0 || rc->h == 0 || !gpu_rect_inside(rc, r->width, r->height))
 		return GPU_E_BAD_RECT;
 	if (!g->backend.ops->frame)
 		return GPU_E_UNSUPPORTED;
-	if (s->resource_id == r->id && !memcmp(&s->r, rc, sizeof(*rc)))
+	return show(g, sid, r, rc, NULL);
+}
+
+/* Which path a blob scanout takes, once per process at info level (the
+ * nested tests look for it) and every time at debug level. */
+static void note_blob_scanout(uint32_t sid, const struct gpu_resource *r,
+			      const struct gpu_blob_view *v)
+{
+	static bool told;
+	const char *how = v->direct ? "in place" : "through a shadow";
+
+	if (!told)
+		log_info("virtio-gpu: scanout %u shows guest blob %u (%ux%u, stride %u) %s", sid,
+			 r->id, v->l.width, v->l.height, v->l.stride, how);
+	else
+		log_guest_debug("virtio-gpu: scanout %u shows guest blob %u %s", sid, r->id, how);
+	told = true;
+}
+
+/* The layout is checked against the blob's size in 64 bits; the view reads
+ * the guest's pages in place when they are contiguous on the host. */
+enum gpu_err gpu_h_set_scanout_blob(struct gpu *g, const struct gpu_cmd *c, struct gpu_reply *reply)
+{
+	uint32_t sid = c->u.scanout_blob.scanout_id;
+	struct gpu_blob_layout l;
+	struct gpu_blob_view *v;
+	struct gpu_resource *r;
+	enum gpu_err err;
+
+	if (!(g->features & (1ull << VIRTIO_GPU_F_RESOURCE_BLOB)))
+		return GPU_E_UNSUPPORTED;
+	if (sid >= g->cfg.outputs)
+		return GPU_E_BAD_SCANOUT;
+	if (c->u.scanout_blob.resource_id == 0) {
+		uint32_t old = g->scanouts[sid].resource_id;
+
+		disable(g, sid, old ? gpu_res_find(&g->res, old) : NULL);
 		return GPU_OK;
-	/* The display's copies count against the cap like resources (16
-	 * outputs each keeping a cap-sized frame would be 16 caps): charged
-	 * before the display can make them, down only once it has dropped
-	 * the bigger ones (at present of the new size). */
-	need = display_frame_bytes(g, rc->w, rc->h);
-	if (need > s->display_bytes) {
-		enum gpu_err err = gpu_mem_charge(&g->res, need - s->display_bytes);
-
-		if (err)
-			return err;
-		s->display_bytes = need;
 	}
-	if (s->resource_id && s->resource_id != r->id) {
-		struct gpu_resource *old = gpu_res_find(&g->res, s->resource_id);
-
-		if (old)
-			old->scanouts &= ~(1u << sid);
-	}
-	s->resource_id = r->id;
-	s->r = *rc;
-	r->scanouts |= 1u << sid;
-	/* The display must never keep pointing into the previous resource
-	 * (it may be unref'd next), so show the new one at once. */
-	if (present(g, sid, r, &(struct display_rect){0, 0, rc->w, rc->h}) &&
-	    need < s->display_bytes) {
-		gpu_mem_uncharge(&g->res, s->display_bytes - need);
-		s->display_bytes = need;
-	}
-	return GPU_OK;
+	r = gpu_res_find(&g->res, c->u.scanout_blob.resource_id);
+	if (!r)
+		return GPU_E_RES_UNKNOWN;
+	if (!r->blob_mem)
+		return GPU_E_NOT_BLOB;
+	err = gpu_blob_layout_check(r, c, &l);
+	if (!err)
+		err = gpu_blob_view_new(&g->res, r, &l, &c->u.scanout_blob.r, &v);
+	if (err)
+		return err;
+	note_blob_scanout(sid, r, v);
+	return show(g, sid, r, &c->u.scanout_blob.r, v);
 }
 
 /* Intersection of a and b; false if empty. */
@@ -167,7 +251,8 @@ enum gpu_err gpu_h_flush(struct gpu *g, const struct gpu_cmd *c, struct gpu_repl
 
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
-	if (!gpu_rect_inside(&c->u.flush.r, r->width, r->height))
+	/* A blob's rectangle is in the layouts its scanouts gave it. */
+	if (!r->blob_mem && !gpu_rect_inside(&c->u.flush.r, r->width, r->height))
 		return GPU_E_BAD_RECT;
 	for (unsigned i = 0; i < g->cfg.outputs; i++) {
 		const struct gpu_scanout *s = &g->scanouts[i];
@@ -227,11 +312,16 @@ enum gpu_err gpu_h_update_cursor(struct gpu *g, const struct gpu_cmd *c, struct 
 	r = gpu_res_find(&g->res, c->u.cursor.resource_id);
 	if (!r)
 		return GPU_E_RES_UNKNOWN;
-	if (r->width != DISPLAY_CURSOR_DIM || r->height != DISPLAY_CURSOR_DIM)
-		return GPU_E_BAD_CURSOR;
-	if (!g->backend.ops->cursor_image)
-		return GPU_E_UNSUPPORTED;
-	err = g->backend.ops->cursor_image(g->backend.be, r, g->cursor);
+	if (r->blob_mem) {
+		/* Linux's cursor buffer is a dumb blob too: packed ARGB. */
+		err = gpu_blob_cursor(r, g->cursor);
+	} else {
+		if (r->width != DISPLAY_CURSOR_DIM || r->height != DISPLAY_CURSOR_DIM)
+			return GPU_E_BAD_CURSOR;
+		if (!g->backend.ops->cursor_image)
+			return GPU_E_UNSUPPORTED;
+		err = g->backend.ops->cursor_image(g->backend.be, r, g->cursor);
+	}
 	if (err)
 		return err;
 	d->ops->set_cursor(d, sid, g->cursor, clamp_hot(c->u.cursor.hot_x),

@@ -1,5 +1,7 @@
 /* virglrenderer behind checks. See gpu/virgl.h for the rules. */
-#define VIRGL_RENDERER_UNSTABLE_APIS /* get_egl_display (callbacks v4) */
+/* get_egl_display (callbacks v4), write_context_fence and
+ * virgl_renderer_context_create_fence (context fences). */
+#define VIRGL_RENDERER_UNSTABLE_APIS
 #include "gpu/virgl.h"
 
 #include <errno.h>
@@ -10,6 +12,7 @@
 
 #include "gpu/virgl_egl.h"
 #include "gpu/virgl_fence.h"
+#include "gpu/virgl_ring.h"
 #include "util/log.h"
 
 /* virglrenderer's box (virgl_hw.h, not installed): six u32, as in
@@ -38,8 +41,9 @@ struct gpu_virgl {
 	uint64_t mem_used;
 
 	struct gpu_virgl_fences fences;
-	uint32_t done_seq; /* last seq write_fence reported */
-	bool released;	   /* no GL context current on the calling thread */
+	uint32_t done_seq;	      /* last seq write_fence reported */
+	struct gpu_virgl_rings rings; /* context fences by (ctx, ring) */
+	bool released;		      /* no GL context current on the calling thread */
 };
 
 /* virglrenderer has one global state: one of us at a time. */
@@ -53,6 +57,16 @@ static void cb_write_fence(void *cookie, uint32_t seq)
 	struct gpu_virgl *v = cookie;
 
 	v->done_seq = seq;
+}
+
+/* A context fence is done (called inside virgl_renderer_poll). */
+static void cb_write_context_fence(void *cookie, uint32_t ctx_id, uint32_t ring_idx,
+				   uint64_t fence_id)
+{
+	struct gpu_virgl *v = cookie;
+
+	if (ring_idx < GPU_VIRGL_MAX_RINGS)
+		gpu_virgl_rings_done(&v->rings, ctx_id, (uint8_t)ring_idx, fence_id);
 }
 
 static virgl_renderer_gl_context cb_create_ctx(void *cookie, int scanout,
@@ -146,6 +160,7 @@ int gpu_virgl_open(const struct gpu_virgl_limits *lim, struct gpu_virgl **out)
 	v->fence_fd = -1;
 	v->ctx_ids = calloc(v->lim.max_contexts, sizeof(*v->ctx_ids));
 	if (!v->ctx_ids || gpu_virgl_fences_init(&v->fences, v->lim.max_fences) != 0 ||
+	    gpu_virgl_rings_init(&v->rings, v->lim.max_contexts * GPU_VIRGL_MAX_RINGS) != 0 ||
 	    gpu_virgl_res_table_init(&v->res) != 0) {
 		err = -ENOMEM;
 		goto fail;
@@ -156,6 +171,7 @@ int gpu_virgl_open(const struct gpu_virgl_limits *lim, struct gpu_virgl **out)
 	v->cbs = (struct virgl_renderer_callbacks){
 	    .version = 4,
 	    .write_fence = cb_write_fence,
+	    .write_context_fence = cb_write_context_fence,
 	    .create_gl_context = cb_create_ctx,
 	    .destroy_gl_context = cb_destroy_ctx,
 	    .make_current = cb_make_current,
@@ -191,6 +207,7 @@ fail_egl:
 fail:
 	gpu_virgl_res_table_fini(&v->res);
 	gpu_virgl_fences_fini(&v->fences);
+	gpu_virgl_rings_fini(&v->rings);
 	free(v->ctx_ids);
 	free(v);
 	return err;
@@ -228,6 +245,7 @@ void gpu_virgl_reset(struct gpu_virgl *v)
 	/* The renderer may still signal these; their numbers are never
 	 * reused, so a late signal matches nothing. */
 	gpu_virgl_fences_clear(&v->fences);
+	gpu_virgl_rings_clear(&v->rings);
 }
 
 void gpu_virgl_close(struct gpu_virgl *v)
@@ -241,6 +259,7 @@ void gpu_virgl_close(struct gpu_virgl *v)
 	gpu_egl_close(v->egl);
 	gpu_virgl_res_table_fini(&v->res);
 	gpu_virgl_fences_fini(&v->fences);
+	gpu_virgl_rings_fini(&v->rings);
 	free(v->ctx_ids);
 	free(v);
 }
@@ -295,11 +314,25 @@ static int ctx_index(const struct gpu_virgl *v, uint32_t ctx_id)
 enum gpu_err gpu_virgl_ctx_create(struct gpu_virgl *v, uint32_t ctx_id, const char *name,
 				  uint32_t nlen)
 {
+	return gpu_virgl_ctx_create_capset(v, ctx_id, 0, name, nlen);
+}
+
+enum gpu_err gpu_virgl_ctx_create_capset(struct gpu_virgl *v, uint32_t ctx_id, uint32_t capset_id,
+					 const char *name, uint32_t nlen)
+{
+	bool listed = capset_id == 0;
+
 	char buf[GPU_VIRGL_CTX_NAME_MAX + 1] = "";
 
 	/* 0 is virglrenderer's own context. */
 	if (ctx_id == 0 || ctx_index(v, ctx_id) >= 0)
 		return GPU_E_BAD_CONTEXT;
+	/* Only capsets we list: 0.10.4 creates a DRM context for capset 6
+	 * even when nothing initialised that renderer. */
+	for (uint32_t i = 0; i < v->ncapsets; i++)
+		listed |= v->capsets[i].id == capset_id;
+	if (!listed)
+		return GPU_E_BAD_CAPSET;
 	if (v->nctx >= v->lim.max_contexts)
 		return GPU_E_TOO_MANY;
 	if (nlen > GPU_VIRGL_CTX_NAME_MAX)
@@ -309,7 +342,8 @@ enum gpu_err gpu_virgl_ctx_create(struct gpu_virgl *v, uint32_t ctx_id, const ch
 	else
 		nlen = 0;
 	gl_thread(v);
-	int rc = virgl_renderer_context_create(ctx_id, nlen, buf);
+	int rc = capset_id ? virgl_renderer_context_create_with_flags(ctx_id, capset_id, nlen, buf)
+			   : virgl_renderer_context_create(ctx_id, nlen, buf);
 	if (rc != 0)
 		return rc == EINVAL ? GPU_E_BAD_CONTEXT : GPU_E_NO_MEM;
 	v->ctx_ids[v->nctx++] = ctx_id;
@@ -325,6 +359,11 @@ enum gpu_err gpu_virgl_ctx_destroy(struct gpu_virgl *v, uint32_t ctx_id)
 	gl_thread(v);
 	virgl_renderer_context_destroy(ctx_id);
 	v->ctx_ids[i] = v->ctx_ids[--v->nctx];
+	/* Its fences in flight are freed unreported (0.10.4): the frontend
+	 * releases their replies; a later context with this id must not see
+	 * reports of the old one's. */
+	gpu_virgl_rings_ctx_gone(&v->rings, ctx_id);
+	gpu_virgl_fences_forget_ctx(&v->fences, ctx_id);
 	return GPU_OK;
 }
 
@@ -588,12 +627,32 @@ enum gpu_err gpu_virgl_create_fence(struct gpu_virgl *v, uint32_t ctx_id, uint8_
 	return GPU_OK;
 }
 
+enum gpu_err gpu_virgl_create_ring_fence(struct gpu_virgl *v, uint32_t ctx_id, uint8_t ring_idx,
+					 uint64_t fence_id)
+{
+	/* virglrenderer asserts on a context it does not know: checked. Its
+	 * GL contexts only take ring 0 (vrend answers -EINVAL for others);
+	 * those fences ride the global timeline, reported under their own
+	 * (ctx, ring), as before context fences. */
+	if (ring_idx < GPU_VIRGL_MAX_RINGS && ctx_index(v, ctx_id) >= 0 &&
+	    gpu_virgl_rings_room(&v->rings, ctx_id, ring_idx)) {
+		gl_thread(v);
+		if (virgl_renderer_context_create_fence(ctx_id, 0, ring_idx, fence_id) == 0) {
+			gpu_virgl_rings_created(&v->rings, ctx_id, ring_idx, fence_id);
+			return GPU_OK;
+		}
+	}
+	return gpu_virgl_create_fence(v, ctx_id, ring_idx, fence_id);
+}
+
 unsigned gpu_virgl_retire(struct gpu_virgl *v, gpu_virgl_fence_fn done, void *opaque)
 {
-	/* Reads the eventfd and calls write_fence with the newest fence done. */
+	/* Reads the eventfd and calls write_fence with the newest fence done
+	 * and write_context_fence with each context fence. */
 	gl_thread(v);
 	virgl_renderer_poll();
-	return gpu_virgl_fences_retire(&v->fences, v->done_seq, done, opaque);
+	return gpu_virgl_fences_retire(&v->fences, v->done_seq, done, opaque) +
+	       gpu_virgl_rings_drain(&v->rings, done, opaque);
 }
 
 enum gpu_err gpu_virgl_read_pixels(struct gpu_virgl *v, uint32_t res_id,

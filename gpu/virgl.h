@@ -74,6 +74,11 @@ enum gpu_err gpu_virgl_capset(struct gpu_virgl *v, uint32_t id, uint32_t version
  * The name is cut at GPU_VIRGL_CTX_NAME_MAX bytes. */
 enum gpu_err gpu_virgl_ctx_create(struct gpu_virgl *v, uint32_t ctx_id, const char *name,
 				  uint32_t nlen);
+/* The same for CTX_CREATE's context_init capset (0: the default, else one
+ * listed by gpu_virgl_capset_info; GPU_E_BAD_CAPSET otherwise). */
+enum gpu_err gpu_virgl_ctx_create_capset(struct gpu_virgl *v, uint32_t ctx_id, uint32_t capset_id,
+					 const char *name, uint32_t nlen);
+/* Destroying a context forgets its fences in flight unreported. */
 enum gpu_err gpu_virgl_ctx_destroy(struct gpu_virgl *v, uint32_t ctx_id);
 enum gpu_err gpu_virgl_ctx_attach(struct gpu_virgl *v, uint32_t ctx_id, uint32_t res_id);
 enum gpu_err gpu_virgl_ctx_detach(struct gpu_virgl *v, uint32_t ctx_id, uint32_t res_id);
@@ -122,6 +127,11 @@ int gpu_virgl_fence_fd(const struct gpu_virgl *v);
  * in flight. (ctx_id, ring_idx) only label the timeline it is reported on. */
 enum gpu_err gpu_virgl_create_fence(struct gpu_virgl *v, uint32_t ctx_id, uint8_t ring_idx,
 				    uint64_t fence_id);
+/* A fence on the (ctx, ring) timeline (INFO_RING_IDX): a context fence of
+ * the renderer, retired on its own, when the context takes one on that
+ * ring; else a global fence reported on (ctx, ring). */
+enum gpu_err gpu_virgl_create_ring_fence(struct gpu_virgl *v, uint32_t ctx_id, uint8_t ring_idx,
+					 uint64_t fence_id);
 typedef void (*gpu_virgl_fence_fn)(void *opaque, uint32_t ctx_id, uint8_t ring_idx,
 				   uint64_t fence_id);
 /* Drains the fd, then reports completed fences in creation order. Returns

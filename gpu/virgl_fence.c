@@ -30,9 +30,19 @@ void gpu_virgl_fences_push(struct gpu_virgl_fences *q, uint32_t ctx_id, uint8_t 
 	uint32_t seq = gpu_virgl_fences_next(q);
 
 	q->v[(q->head + q->count) % q->cap] =
-	    (struct gpu_virgl_fence){seq, ctx_id, ring_idx, fence_id};
+	    (struct gpu_virgl_fence){seq, ctx_id, ring_idx, fence_id, false};
 	q->count++;
 	q->next_seq = seq;
+}
+
+void gpu_virgl_fences_forget_ctx(struct gpu_virgl_fences *q, uint32_t ctx_id)
+{
+	for (uint32_t i = 0; i < q->count; i++) {
+		struct gpu_virgl_fence *f = &q->v[(q->head + i) % q->cap];
+
+		if (f->ctx_id == ctx_id)
+			f->dead = true;
+	}
 }
 
 void gpu_virgl_fences_clear(struct gpu_virgl_fences *q)
@@ -51,7 +61,7 @@ unsigned gpu_virgl_fences_retire(struct gpu_virgl_fences *q, uint32_t done,
 		const struct gpu_virgl_fence *f = &q->v[q->head];
 		if ((int32_t)(f->seq - done) > 0)
 			break;
-		if (fn)
+		if (fn && !f->dead)
 			fn(opaque, f->ctx_id, f->ring_idx, f->fence_id);
 		q->head = (q->head + 1) % q->cap;
 		q->count--;

@@ -5,6 +5,7 @@
 #ifndef LKVM_GPU_VIRGL_FENCE_H
 #define LKVM_GPU_VIRGL_FENCE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct gpu_virgl_fence {
@@ -12,6 +13,7 @@ struct gpu_virgl_fence {
 	uint32_t ctx_id;
 	uint8_t ring_idx;
 	uint64_t fence_id;
+	bool dead; /* its context is gone: not reported */
 };
 
 struct gpu_virgl_fences {
@@ -29,6 +31,9 @@ void gpu_virgl_fences_fini(struct gpu_virgl_fences *q);
 uint32_t gpu_virgl_fences_next(const struct gpu_virgl_fences *q);
 void gpu_virgl_fences_push(struct gpu_virgl_fences *q, uint32_t ctx_id, uint8_t ring_idx,
 			   uint64_t fence_id);
+/* ctx is gone: its fences still retire in order but are reported to
+ * nobody (a new context may reuse the id). */
+void gpu_virgl_fences_forget_ctx(struct gpu_virgl_fences *q, uint32_t ctx_id);
 /* Forget every fence in flight; numbers keep counting up. */
 void gpu_virgl_fences_clear(struct gpu_virgl_fences *q);
 /* Report, oldest first, every fence with seq <= done (serial-number order,

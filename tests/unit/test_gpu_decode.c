@@ -157,7 +157,6 @@ Test(gpu_decode, unknown_blob_and_response_types_are_err_unspec)
 	uint32_t types[] = {0,
 			    0x00ff,
 			    0x010e,
-			    SPEC_CMD_RESOURCE_CREATE_BLOB,
 			    SPEC_CMD_RESOURCE_MAP_BLOB,
 			    0x0302,
 			    SPEC_RESP_OK_NODATA,

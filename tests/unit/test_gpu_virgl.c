@@ -283,7 +283,10 @@ Test(gpu_virgl, hostile_3d_commands_get_errors)
 	struct vstream s = {.n = 0};
 
 	cr_assert_eq(create_3d(7, 0, 0), SPEC_RESP_ERR_INVALID_PARAMETER);
-	cr_assert_eq(ctx_create(3, 1), SPEC_RESP_ERR_INVALID_PARAMETER, "context_init set");
+	/* context_init: a capset we list (VIRGL 1, VIRGL2 2) or 0, nothing else. */
+	cr_assert_eq(ctx_create(3, 4), SPEC_RESP_ERR_INVALID_PARAMETER, "VENUS: not listed");
+	cr_assert_eq(ctx_create(3, 6), SPEC_RESP_ERR_INVALID_PARAMETER, "DRM: not listed");
+	cr_assert_eq(ctx_create(3, 0x101), SPEC_RESP_ERR_INVALID_PARAMETER, "undefined bits");
 	cr_assert_eq(ctx_create(0, 0), SPEC_RESP_ERR_INVALID_CONTEXT_ID);
 	vs_hdr(&s, 0, 0, 0);
 	cr_assert_eq(submit(9, &s), SPEC_RESP_ERR_INVALID_CONTEXT_ID);
@@ -310,4 +313,52 @@ Test(gpu_virgl, every_2d_format_through_the_renderer)
 	for (unsigned i = 0; i < 8; i++)
 		cr_expect_eq(send_req(req_create_2d(req, 40 + i, fmts[i], 16, 16)),
 			     SPEC_RESP_OK_NODATA, "format %u", fmts[i]);
+}
+
+/* CONTEXT_INIT over the real renderer: contexts made for capset VIRGL2
+ * and VIRGL, fenced submits with INFO_RING_IDX (flag 2) coming back on
+ * their (context, ring) with ring_idx echoed: ring 0 through the
+ * renderer's context fences, ring 9 (which a GL context cannot take) on
+ * the global fence, reported on its own timeline. */
+Test(gpu_virgl, context_init_and_ring_fences)
+{
+	struct vstream s = {.n = 0};
+	const struct {
+		uint32_t ctx;
+		uint8_t ring;
+		uint64_t id;
+	} f[4] = {{3, 0, 1}, {3, 0, 2}, {4, 0, 1}, {3, 9, 1}};
+	uint8_t *replies[4];
+	uint16_t heads[4];
+	bool back[4] = {false};
+	uint32_t n;
+
+	cr_assert(gpu_virtio_ops.features(g) & (1ull << 4));
+	cr_assert_eq(ctx_create(3, 2), SPEC_RESP_OK_NODATA);
+	cr_assert_eq(ctx_create(4, 1), SPEC_RESP_OK_NODATA);
+	vs_hdr(&s, 0, 0, 0);
+	for (unsigned i = 0; i < 4; i++) {
+		hdr(VIRTIO_GPU_CMD_SUBMIT_3D, f[i].ctx);
+		w32(req, 4, SPEC_FLAG_FENCE | 2);
+		w64(req, 8, f[i].id);
+		req[20] = f[i].ring;
+		w32(req, 24, 4);
+		memcpy(req + 32, s.d, 4);
+		heads[i] = post_req(36, &replies[i]);
+	}
+	for (unsigned k = 0; k < 4; k++) {
+		int h = next_used(5000, &n);
+		unsigned i = 0;
+
+		while (i < 4 && heads[i] != h)
+			i++;
+		cr_assert_lt(i, 4, "reply %u never came back", k);
+		cr_assert(i != 1 || back[0], "ring (3,0): fence 2 before fence 1");
+		back[i] = true;
+		cr_assert_eq(r32(replies[i], 0), SPEC_RESP_OK_NODATA);
+		cr_assert_eq(r32(replies[i], 4), SPEC_FLAG_FENCE | 2);
+		cr_assert_eq(r64(replies[i], 8), f[i].id);
+		cr_assert_eq(r32(replies[i], 16), f[i].ctx);
+		cr_assert_eq(replies[i][20], f[i].ring);
+	}
 }

@@ -54,6 +54,11 @@ int vgpu_open(struct vgpu *g, char *err, size_t errlen)
 	return open_features(g, VIRTIO_GPU_F_EDID, err, errlen);
 }
 
+int vgpu_open_features(struct vgpu *g, uint64_t features, char *err, size_t errlen)
+{
+	return open_features(g, features, err, errlen);
+}
+
 int vgpu_open_3d(struct vgpu *g, char *err, size_t errlen)
 {
 	return open_features(g, VIRTIO_GPU_F_EDID | VIRTIO_GPU_F_VIRGL, err, errlen);

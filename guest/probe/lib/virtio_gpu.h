@@ -162,6 +162,9 @@ struct vgpu {
  * and reads num_capsets. */
 int vgpu_open(struct vgpu *g, char *err, size_t errlen);
 int vgpu_open_3d(struct vgpu *g, char *err, size_t errlen);
+/* The same, negotiating whichever of features the device offers (they
+ * are in g->v.features afterwards). */
+int vgpu_open_features(struct vgpu *g, uint64_t features, char *err, size_t errlen);
 void vgpu_close(struct vgpu *g);
 
 /* Send req (len bytes, at most a page) and wait for a response of up to

@@ -52,6 +52,8 @@ enum test_result test_blk_write(struct test_ctx *ctx);
 enum test_result test_virtio_hostile(struct test_ctx *ctx); /* tests/virtio_hostile.c */
 enum test_result test_gpu(struct test_ctx *ctx);	    /* tests/gpu.c */
 enum test_result test_gpu_hostile(struct test_ctx *ctx);    /* tests/gpu_hostile.c */
+enum test_result test_gpu_blob(struct test_ctx *ctx);	    /* tests/gpu_blob.c */
+enum test_result test_bench_gpu_blob_frames(struct test_ctx *ctx); /* tests/gpu_blob_bench.c */
 enum test_result test_gpu3d(struct test_ctx *ctx);	    /* tests/gpu3d.c */
 enum test_result test_gpu3d_hostile(struct test_ctx *ctx);  /* tests/gpu3d_hostile.c */
 enum test_result test_virtio_console(struct test_ctx *ctx); /* tests/virtio_console.c */
