@@ -18,7 +18,8 @@ kver=$(cat "$deb/kver")
 moddir=$deb/linux/lib/modules/$kver
 
 # What the tests need: virtio over PCI, blk, rng, console, input, the GPU stack.
-MODULES="virtio_pci virtio_blk virtio-rng virtio_console virtio_input virtio_gpu"
+# (evdev: /dev/input/event* for the input test.)
+MODULES="virtio_pci virtio_blk virtio-rng virtio_console virtio_input evdev virtio_gpu"
 # Loaded only by the GL test, which mounts its root filesystem (ext2, through
 # the ext4 driver, which wants the crc32c hash at mount) from virtio-blk:
 # /etc/modules-gl.order.
