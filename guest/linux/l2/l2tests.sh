@@ -164,6 +164,10 @@ test_hvc() {
 # `lkvm-gpu type` once "L2: evdev ready" is out are printed as they arrive,
 # until Esc is released.
 test_input() {
+	while read -r ko; do
+		[ -n "$ko" ] || continue
+		insmod "/lib/modules/$ko" 2>/dev/null || echo "L2: WARN insmod $ko failed"
+	done </etc/modules-input.order
 	n=$(ls -d /sys/bus/virtio/drivers/virtio_input/virtio* 2>/dev/null | wc -l)
 	i=0
 	while [ "$(ls /dev/input 2>/dev/null | grep -c '^event')" -lt 3 ] && [ $i -lt 50 ]; do
