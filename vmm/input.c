@@ -58,9 +58,16 @@ static enum vinput_kind pointer(struct vm_input *in)
 
 static void button(void *opaque, uint16_t code, bool down)
 {
+	struct vm_input *in = opaque;
 	struct vinput_event ev = {EV_KEY, code, down};
+	enum vinput_kind k = pointer(in);
 
-	send(opaque, pointer(opaque), &ev, 1);
+	if (code >= BTN_LEFT && code <= BTN_MIDDLE) {
+		uint8_t bit = (uint8_t)(1u << (code - BTN_LEFT));
+
+		in->held[k] = down ? in->held[k] | bit : in->held[k] & (uint8_t)~bit;
+	}
+	send(in, k, &ev, 1);
 }
 
 static void wheel(void *opaque, int32_t dy, int32_t dx)
@@ -70,11 +77,22 @@ static void wheel(void *opaque, int32_t dy, int32_t dx)
 	send(opaque, pointer(opaque), ev, rel_pair(ev, REL_WHEEL, dy, REL_HWHEEL, dx));
 }
 
+/* Buttons held on the device losing the pointer are released there. */
 static void grab(void *opaque, bool grabbed)
 {
 	struct vm_input *in = opaque;
+	enum vinput_kind old = pointer(in);
 
 	__atomic_store_n(&in->grabbed, grabbed, __ATOMIC_RELAXED);
+	if (pointer(in) == old)
+		return;
+	for (unsigned b = 0; b < 3; b++) {
+		struct vinput_event ev = {EV_KEY, (uint16_t)(BTN_LEFT + b), 0};
+
+		if (in->held[old] & (1u << b))
+			send(in, old, &ev, 1);
+	}
+	in->held[old] = 0;
 }
 
 struct display_input vm_input_display(struct vm_input *in)

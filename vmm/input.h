@@ -4,8 +4,10 @@
  *
  * Display input: keys go to the keyboard; absolute pointer motion to the
  * tablet; relative motion to the mouse; buttons and the wheel to the
- * tablet, or to the mouse while the pointer is grabbed. Events a device
- * does not offer (a BTN_SIDE, say) are dropped. */
+ * tablet, or to the mouse while the pointer is grabbed; a button still
+ * held when the grab changes is released on the device that had it, so
+ * none sticks. Events a device does not offer (a BTN_SIDE, say) are
+ * dropped. */
 #ifndef LKVM_VMM_INPUT_H
 #define LKVM_VMM_INPUT_H
 
@@ -20,6 +22,7 @@
 struct vm_input {
 	struct virtio_input *dev[3];   /* indexed by enum vinput_kind */
 	bool grabbed;		       /* atomic: written by the display's thread */
+	uint8_t held[3];	       /* display thread: buttons down, bit n = BTN_LEFT + n */
 	struct typist typist;	       /* main thread */
 	unsigned long long lines_seen; /* ci_match lines when the partial line was offered */
 	size_t partial_len[CI_NR_SOURCES];
