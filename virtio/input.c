@@ -198,16 +198,6 @@ unsigned virtio_input_pending(struct virtio_input *in)
 	return n;
 }
 
-bool virtio_input_ready(struct virtio_input *in)
-{
-	bool r;
-
-	pthread_mutex_lock(&in->lock);
-	r = in->active;
-	pthread_mutex_unlock(&in->lock);
-	return r;
-}
-
 uint8_t virtio_input_leds(struct virtio_input *in)
 {
 	return __atomic_load_n(&in->leds, __ATOMIC_RELAXED);

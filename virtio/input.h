@@ -103,8 +103,6 @@ enum vinput_sent virtio_input_send(struct virtio_input *in, const struct vinput_
 				   unsigned n);
 /* Frames waiting for buffers (the typist sends the next one at 0). */
 unsigned virtio_input_pending(struct virtio_input *in);
-/* The driver is running (DRIVER_OK, not reset). */
-bool virtio_input_ready(struct virtio_input *in);
 uint8_t virtio_input_leds(struct virtio_input *in);
 
 /* Config space answers (input_config.c): fill the 136 bytes for
