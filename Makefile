@@ -142,11 +142,19 @@ $(B)/fuzz/fuzz_virtio_pci: $(FUZZ_VPCI_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -lpthread
 
-fuzz: $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_gpu $(B)/fuzz/fuzz_virtio_pci $(B)/fuzz/fuzz_virgl_res
+# virtio-input without its worker thread: the harness plays the transport.
+$(B)/fuzz/fuzz_virtio_input: tests/fuzz/fuzz_virtio_input.c virtio/input.c virtio/input_config.c \
+		virtio/virtqueue.c virtio/worker.c kvm/guest_mem.c util/log.c util/eventfd.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -lpthread
+
+fuzz: $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_gpu $(B)/fuzz/fuzz_virtio_pci $(B)/fuzz/fuzz_virgl_res \
+		$(B)/fuzz/fuzz_virtio_input
 	cd $(B)/fuzz && ./fuzz_virtqueue -runs=$(FUZZ_RUNS) -max_len=16388 -seed=1
 	cd $(B)/fuzz && ./fuzz_gpu -runs=$(FUZZ_RUNS) -max_len=8192 -seed=1
 	cd $(B)/fuzz && ./fuzz_virgl_res -runs=$(FUZZ_RUNS) -max_len=128 -seed=1
 	cd $(B)/fuzz && ./fuzz_virtio_pci -runs=$(FUZZ_VPCI_RUNS) -max_len=36000 -seed=1
+	cd $(B)/fuzz && ./fuzz_virtio_input -runs=$(FUZZ_VPCI_RUNS) -max_len=4096 -seed=1
 
 format:
 	clang-format -i $(LIB_SRC) main.c $(foreach d,$(SUBDIRS),$(wildcard $(d)/*.h)) $(UNIT_SRC)

@@ -24,6 +24,8 @@ static void usage(FILE *f)
 	    "  list [--json]               names of the running VMs (--json: name, pid, socket)\n"
 	    "  stop NAME                   stop a running VM (its exit status is 0)\n"
 	    "  screenshot NAME FILE.png    save a running VM's screen\n"
+	    "  type NAME TEXT              type TEXT on the VM's keyboard (run --input);\n"
+	    "            keys spelled <ret> <tab> <esc> <bs> <up> <ctrl-c> ... (README)\n"
 	    "  wait NAME --expect REGEX [--timeout SECONDS]\n"
 	    "            until a console line of the VM matches (the last 50 lines count too):\n"
 	    "            prints it and exits 0; 4 on timeout, 1 if the VM ends first\n"
@@ -115,8 +117,10 @@ int main(int argc, char **argv)
 		return control_cmd_stop(argv[2]);
 	if (!strcmp(argv[1], "screenshot") && argc == 4)
 		return control_cmd_screenshot(argv[2], argv[3]);
+	if (!strcmp(argv[1], "type") && argc == 4)
+		return control_cmd_type(argv[2], argv[3]);
 	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "stop") || !strcmp(argv[1], "wait") ||
-	    !strcmp(argv[1], "screenshot")) {
+	    !strcmp(argv[1], "screenshot") || !strcmp(argv[1], "type")) {
 		fprintf(stderr, "lkvm-gpu: wrong arguments for '%s' (try lkvm-gpu help)\n",
 			argv[1]);
 		return EXIT_STATUS_USAGE;

@@ -11,6 +11,7 @@
 #include "virtio/console.h"
 #include "vmm/ci_result.h"
 #include "vmm/exit_status.h"
+#include "vmm/input.h"
 
 _Static_assert(OPT_MAX_PATTERNS == CI_MAX_PATTERNS, "options and matcher agree on the bound");
 
@@ -67,12 +68,14 @@ int ci_open(struct ci *ci, const struct run_options *o)
 	return 0;
 }
 
-/* A completed console line, for the control socket's waiting clients. */
+/* A completed console line, for the control socket's waiting clients and
+ * the typist's --type-after patterns. */
 static void line_to_waiters(void *ctx, const char *line)
 {
-	struct control *c = ctx;
+	struct machine *m = ctx;
 
-	control_wait_line(&c->waits, line);
+	control_wait_line(&m->control.waits, line);
+	vm_input_console_line(m->input, line);
 }
 
 static unsigned tail_for_waiters(void *ctx, unsigned i, const char **line)
@@ -83,7 +86,7 @@ static unsigned tail_for_waiters(void *ctx, unsigned i, const char **line)
 void ci_attach(struct ci *ci, struct machine *m)
 {
 	ci->match.on_line = line_to_waiters;
-	ci->match.on_line_ctx = &m->control;
+	ci->match.on_line_ctx = m;
 	m->control.console = (struct control_console){.tail = tail_for_waiters, .ctx = &ci->match};
 	serial_set_tap(&m->serial, console_tap_sink(&ci->tap, CI_TTYS0));
 	if (m->vcon)
@@ -154,6 +157,7 @@ void ci_service(struct ci *ci, struct machine *m, const struct pollfd *p)
 	if (p[0].revents & POLLIN) {
 		enum ci_verdict v = drain(ci);
 
+		vm_input_console_partial(m->input, &ci->match); /* a prompt, no newline yet */
 		if (v == CI_FAIL_SEEN)
 			vm_request_stop(&m->vm, EXIT_STATUS_FAIL_ON, VM_STOP_RUNNER);
 		else if (v == CI_EXPECTS_MET)

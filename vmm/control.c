@@ -20,6 +20,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "vmm/exit_status.h"
+#include "vmm/keymap.h"
 
 #define CONTROL_TIMEOUT_MS 5000 /* the client's wait for a reply */
 #define LINE_MAX_LEN	   CONTROL_LINE_MAX
@@ -273,6 +274,15 @@ static void handle_request(struct control *c, int fd, const char *line)
 		} else {
 			reply(fd, "ok");
 		}
+	} else if (!strncmp(line, "type ", 5)) {
+		if (!c->type.add) {
+			reply(fd, "error: this VM has no keyboard (run it with --input)");
+		} else if (c->type.add(c->type.ctx, line + 5, err, sizeof(err))) {
+			snprintf(msg, sizeof(msg), "error: %s", err);
+			reply(fd, msg);
+		} else {
+			reply(fd, "ok");
+		}
 	} else {
 		reply(fd, "error: unknown request");
 	}
@@ -450,6 +460,35 @@ int control_cmd_screenshot(const char *name, const char *file)
 		}
 	}
 	snprintf(req, sizeof(req), "screenshot %s", abs);
+	return request(name, req);
+}
+
+/* The text goes on one request line: newlines and tabs travel spelled
+ * (<ret>, <tab>), which types the same keys. */
+int control_cmd_type(const char *name, const char *text)
+{
+	char req[LINE_MAX_LEN], err[512];
+	struct key_action *acts;
+	size_t n, len = 5;
+
+	if (keymap_parse(text, &acts, &n, err, sizeof(err))) {
+		fprintf(stderr, "lkvm-gpu: type: %s\n", err);
+		return EXIT_STATUS_USAGE;
+	}
+	free(acts);
+	memcpy(req, "type ", 5);
+	for (const char *p = text; *p; p++) {
+		const char *piece = *p == '\n' ? "<ret>" : *p == '\t' ? "<tab>" : NULL;
+		size_t plen = piece ? 5 : 1;
+
+		if (len + plen >= sizeof(req)) {
+			fprintf(stderr, "lkvm-gpu: type: the text is too long\n");
+			return EXIT_STATUS_USAGE;
+		}
+		memcpy(req + len, piece ? piece : p, plen);
+		len += plen;
+	}
+	req[len] = 0;
 	return request(name, req);
 }
 

@@ -18,6 +18,13 @@ struct control_screenshot {
 	void *ctx;
 };
 
+/* Typed text for the guest's keyboard (vmm/input.c); NULL without input
+ * devices. add() queues text in keymap spelling: 0, or -1 with err. */
+struct control_typist {
+	int (*add)(void *ctx, const char *text, char *err, size_t errlen);
+	void *ctx;
+};
+
 /* Clients are served a byte at a time as they arrive, never waited for:
  * one that says nothing is dropped after CONTROL_IDLE_MS, and at most
  * CONTROL_MAX_CLIENTS are connected at once. */
@@ -42,6 +49,7 @@ struct control {
 	char path[108];
 	struct vm *vm;
 	struct control_screenshot shot;
+	struct control_typist type;
 	struct control_client clients[CONTROL_MAX_CLIENTS];
 	struct control_waits waits;	/* `lkvm-gpu wait` clients, out of the table */
 	struct control_console console; /* the lines they may match already */
@@ -67,6 +75,9 @@ void control_close(struct control *c);
 int control_cmd_list(bool json);
 int control_cmd_stop(const char *name);
 int control_cmd_screenshot(const char *name, const char *file);
+/* Type text (keymap spelling, checked here first: 2 if bad) into the VM's
+ * keyboard; 0 once the VM queued it. */
+int control_cmd_type(const char *name, const char *text);
 /* Until a console line matches regex (0), timeout_ms passes (4, 0: never),
  * or the VM ends (1). Prints the line. */
 int control_cmd_wait(const char *name, const char *regex, long long timeout_ms);

@@ -23,13 +23,14 @@
 #include "vmm/control.h"
 #include "vmm/options.h"
 
-/* Every --disk, virtio-rng, virtio-console and the GPU. */
-#define MACHINE_MAX_PCI_FNS (OPT_MAX_DISKS + 3)
+/* Every --disk, virtio-rng, virtio-console, the GPU and three input devices. */
+#define MACHINE_MAX_PCI_FNS (OPT_MAX_DISKS + 3 + 3)
 
 struct machine_pci_fn; /* a virtio device on its PCI function */
 struct virtio_console;
 struct display;
 struct gpu;
+struct vm_input;
 
 struct machine {
 	void *kernel, *initrd;
@@ -44,6 +45,7 @@ struct machine {
 	struct virtio_console *vcon; /* NULL without --console virtio */
 	struct display *display;     /* NULL without --gpu */
 	struct gpu *gpu;	     /* NULL without --gpu; owned by its PCI function */
+	struct vm_input *input;	     /* NULL without --input (vmm/input.h) */
 	struct boot_result boot;
 	struct vcpu *vcpus;
 	unsigned nr_vcpus;

@@ -13,6 +13,7 @@
 #include "virtio/console.h"
 #include "virtio/pci_transport.h"
 #include "virtio/rng.h"
+#include "vmm/input.h"
 #include "vmm/machine_parts.h"
 
 /* A virtio device on its PCI function, and how to free the device once the
@@ -165,6 +166,8 @@ static int add_gpu(struct machine *m, const struct run_options *o)
 		return -1;
 	}
 	gc.display = m->display;
+	if (m->input)
+		gc.input = vm_input_display(m->input);
 	gpu = gpu_create(&gc, err, sizeof(err));
 	if (!gpu) {
 		log_error("%s", err);
@@ -182,6 +185,31 @@ static int add_gpu(struct machine *m, const struct run_options *o)
 	return 0;
 }
 
+/* The input devices belong to m->input, freed after the GPU that feeds
+ * them is gone; their functions leave the bus (reset: no worker, no
+ * queues) first. */
+static void keep_input(void *dev)
+{
+}
+
+/* Keyboard, tablet, mouse: after the GPU, so the other devices keep their
+ * slots whether or not there is input. */
+static int add_input(struct machine *m, const struct run_options *o)
+{
+	for (unsigned k = 0; k < 3; k++) {
+		int r = add_fn(m, o->msix, &virtio_input_ops, m->input->dev[k], keep_input);
+
+		if (r) {
+			log_error("virtio-input: cannot add the %s to PCI: %s",
+				  vinput_kind_name(k), strerror(-r));
+			return -1;
+		}
+	}
+	m->control.type.add = vm_input_type;
+	m->control.type.ctx = m->input;
+	return 0;
+}
+
 int machine_add_pci(struct machine *m, const struct run_options *o)
 {
 	int r = pci_bus_init(&m->pci, &m->vm.pio, &m->vm.mmio);
@@ -191,8 +219,11 @@ int machine_add_pci(struct machine *m, const struct run_options *o)
 		return -1;
 	}
 	m->pci_ready = true;
+	if (o->input && !(m->input = vm_input_create(o)))
+		return -1;
 	if (add_disks(m, o) || (o->rng && add_rng(m, o)) ||
-	    (o->console == CONSOLE_VIRTIO && add_console(m, o)) || (o->gpu && add_gpu(m, o)))
+	    (o->console == CONSOLE_VIRTIO && add_console(m, o)) || (o->gpu && add_gpu(m, o)) ||
+	    (m->input && add_input(m, o)))
 		return -1;
 	return 0;
 }
@@ -224,6 +255,8 @@ void machine_remove_pci(struct machine *m)
 	m->gpu = NULL;
 	display_destroy(m->display);
 	m->display = NULL;
+	vm_input_destroy(m->input);
+	m->input = NULL;
 	if (m->pci_ready)
 		pci_bus_exit(&m->pci);
 	m->pci_ready = false;

@@ -11,6 +11,7 @@
 #include "display/display.h"
 #include "gpu/gpu.h"
 #include "vmm/ci_match.h"
+#include "vmm/keymap.h"
 
 #define MEM_DEFAULT_MIB 512
 #define MEM_MIN_MIB	64
@@ -39,6 +40,9 @@ enum {
 	OPT_FAIL_ON,
 	OPT_SERIAL_LOG,
 	OPT_RESULT,
+	OPT_INPUT,
+	OPT_TYPE,
+	OPT_TYPE_AFTER,
 };
 
 static const struct option long_opts[] = {
@@ -65,6 +69,9 @@ static const struct option long_opts[] = {
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"serial-log", required_argument, NULL, OPT_SERIAL_LOG},
     {"result", required_argument, NULL, OPT_RESULT},
+    {"input", no_argument, NULL, OPT_INPUT},
+    {"type", required_argument, NULL, OPT_TYPE},
+    {"type-after", required_argument, NULL, OPT_TYPE_AFTER},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -107,6 +114,14 @@ void options_print_run_help(void)
 	       "                         repeatable\n"
 	       "      --serial-log FILE  the whole console with host timestamps, as it comes\n"
 	       "      --result FILE.json how the run ended, as one JSON object (README)\n"
+	       "      --input            virtio-input keyboard, tablet and mouse (implied by a\n"
+	       "                         wayland or x11 display, and by --type)\n"
+	       "      --type TEXT        type TEXT on the keyboard once its driver is ready;\n"
+	       "                         keys spelled <ret> <tab> <esc> <bs> <up> <ctrl-c> ...\n"
+	       "                         (README, \"Typing into the guest\")\n"
+	       "      --type-after REGEX:TEXT  type TEXT once a console line (or the prompt\n"
+	       "                         being printed) matches REGEX; in order with --type;\n"
+	       "                         write a ':' in REGEX as \\:\n"
 	       "      --test-exit        let the guest set the exit status (port 0xf4)\n"
 	       "      --debug            verbose log: host KVM, boot, devices, registers\n"
 	       "  -h, --help             this text\n"
@@ -394,6 +409,58 @@ static int add_pattern(const char *opt, char *arg, const char **list, unsigned *
 	return 0;
 }
 
+bool options_gpu_has_input(const char *gpu)
+{
+	char buf[128], *save, *tok;
+
+	if (!gpu || strlen(gpu) >= sizeof(buf))
+		return false;
+	strcpy(buf, gpu);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!strcmp(tok, "wayland") || !strcmp(tok, "x11"))
+			return true;
+	return false;
+}
+
+/* --type TEXT, --type-after REGEX:TEXT: the REGEX ends at the first ':'
+ * not written as "\:" (cut in place, "\:" unescaped); both are checked now
+ * so a bad spelling stops the run before anything boots. */
+static int add_type(int c, char *arg, struct run_options *o, char *err, unsigned errlen)
+{
+	const char *opt = c == OPT_TYPE ? "--type" : "--type-after";
+	struct type_option *t = &o->types[o->nr_types];
+	struct key_action *acts;
+	char kerr[512];
+	size_t n;
+
+	if (o->nr_types == OPT_MAX_TYPES)
+		return fail(err, errlen, "%s: at most %d of --type and --type-after", opt,
+			    OPT_MAX_TYPES);
+	*t = (struct type_option){.text = arg};
+	if (c == OPT_TYPE_AFTER) {
+		char *r = arg, *w = arg;
+
+		while (*r && *r != ':') {
+			if (r[0] == '\\' && r[1] == ':')
+				r++;
+			*w++ = *r++;
+		}
+		if (*r != ':' || w == arg)
+			return fail(err, errlen, "--type-after: '%s' is not REGEX:TEXT", arg);
+		t->text = r + 1;
+		*w = 0;
+		t->after = arg;
+		if (ci_pattern_check(opt, arg, err, errlen))
+			return -1;
+	}
+	if (keymap_parse(t->text, &acts, &n, kerr, sizeof(kerr)))
+		return fail(err, errlen, "%s: %s", opt, kerr);
+	free(acts);
+	o->nr_types++;
+	o->input = true;
+	return 0;
+}
+
 /* Running in CI: the verdict and where it is written. */
 static int parse_ci_option(int c, char *arg, struct run_options *o, char *err, unsigned errlen)
 {
@@ -416,6 +483,12 @@ static int parse_ci_option(int c, char *arg, struct run_options *o, char *err, u
 				    c == OPT_RESULT ? "--result" : "--serial-log");
 		*(c == OPT_RESULT ? &o->result : &o->serial_log) = arg;
 		return 0;
+	case OPT_INPUT:
+		o->input = true;
+		return 0;
+	case OPT_TYPE:
+	case OPT_TYPE_AFTER:
+		return add_type(c, arg, o, err, errlen);
 	}
 	return NOT_MINE;
 }
@@ -452,5 +525,7 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, u
 		return fail(err, errlen, "--screenshot needs --gpu");
 	if (o->gpu_backend_set && !o->gpu)
 		return fail(err, errlen, "--gpu-backend needs --gpu");
+	if (options_gpu_has_input(o->gpu))
+		o->input = true;
 	return 0;
 }

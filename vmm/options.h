@@ -9,6 +9,7 @@
 #define OPT_MAX_DISKS	  8
 #define OPT_MAX_PATTERNS  32 /* of --expect, and of --fail-on */
 #define OPT_MAX_TIMEOUT_S 1000000
+#define OPT_MAX_TYPES	  32 /* of --type and --type-after */
 
 struct disk_option {
 	const char *path;
@@ -16,6 +17,12 @@ struct disk_option {
 };
 
 enum console_kind { CONSOLE_SERIAL, CONSOLE_VIRTIO };
+
+/* --type TEXT (after NULL) or --type-after REGEX:TEXT. */
+struct type_option {
+	const char *after;
+	const char *text;
+};
 
 struct run_options {
 	const char *kernel; /* NULL: the built probe guest */
@@ -41,6 +48,12 @@ struct run_options {
 	uint64_t gpu_mem_mib;
 	const char *screenshot;
 
+	/* Keyboard, tablet and mouse (vmm/input.c): --input, or a display
+	 * that delivers input (wayland, x11), or typed text. */
+	bool input;
+	struct type_option types[OPT_MAX_TYPES];
+	unsigned nr_types;
+
 	/* CI runs (vmm/ci.c, README "Running in CI") */
 	uint64_t timeout_ms; /* 0: none */
 	const char *expects[OPT_MAX_PATTERNS];
@@ -58,6 +71,8 @@ struct run_options {
  * returns -1; on --help returns 1. Pure: no I/O. */
 int options_parse_run(int argc, char **argv, struct run_options *o, char *err, unsigned errlen);
 void options_print_run_help(void);
+/* Does the --gpu mode list name a display that delivers input? */
+bool options_gpu_has_input(const char *gpu);
 /* Seconds above 0 with up to 3 decimals, at most OPT_MAX_TIMEOUT_S, as ms
  * (--timeout, and `lkvm-gpu wait --timeout`). 0 or -1. */
 int options_parse_seconds(const char *s, uint64_t *ms);

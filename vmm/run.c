@@ -16,6 +16,7 @@
 #include "virtio/console.h"
 #include "vmm/ci.h"
 #include "vmm/exit_status.h"
+#include "vmm/input.h"
 #include "vmm/machine.h"
 #include "vmm/term.h"
 
@@ -101,12 +102,15 @@ static void main_loop(struct machine *m, struct ci *ci, int signal_fd, bool inte
 		/* Stop reading stdin while the UART FIFO is full; re-check soon. */
 		bool room = serial_input_space(&m->serial) > 0;
 		int wake_ms = control_expire(&m->control); /* `wait` deadlines */
+		int type_ms = vm_input_service(m->input);  /* typed text, paced */
 
 		if (stdin_open && room)
 			p[3].fd = STDIN_FILENO;
 		ci_pollfds(ci, &p[4]);
 		if (!room && (wake_ms < 0 || wake_ms > 20))
 			wake_ms = 20;
+		if (type_ms >= 0 && (wake_ms < 0 || wake_ms > type_ms))
+			wake_ms = type_ms;
 		if (poll(p, 4 + CI_POLLFDS, wake_ms) < 0 && errno != EINTR)
 			break;
 		ci_service(ci, m, &p[4]);

@@ -7,7 +7,7 @@ DEBGL_DIR  := $(B)/debian-gl
 LINUX_DIR  := $(B)/guest
 NESTED_DIR := $(B)/nested
 L1RUN      := $(LINUX_DIR)/bin/l1run
-L2_PROGS   := $(LINUX_DIR)/bin/drm-pattern
+L2_PROGS   := $(LINUX_DIR)/bin/drm-pattern $(LINUX_DIR)/bin/evdev-read
 LINUX_GUEST := $(LINUX_DIR)/bzImage $(LINUX_DIR)/vmlinux $(LINUX_DIR)/initramfs.cpio.gz
 
 # The GL guest: Debian's Mesa and GL programs plus gl-scene on an ext2

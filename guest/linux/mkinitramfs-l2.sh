@@ -3,7 +3,8 @@
 # Builds the L2 test guest's initramfs from what fetch-debian.sh unpacked in
 # DEBDIR: busybox-static with its applet links, /init and the tests from
 # guest/linux/l2/, the virtio/drm/virtio-gpu modules in dependency order
-# (and ext4 for the GL test's root filesystem, loaded by that test only),
+# (and ext4 for the GL test's root filesystem, evdev for the input test,
+# each loaded by that test only),
 # and any extra static PROGRAMs (copied to /bin). Writes
 # OUTDIR/initramfs.cpio.gz and an uncompressed OUTDIR/initramfs.cpio (the
 # nested runner uses the latter: decompressing costs more than copying when
@@ -23,6 +24,8 @@ MODULES="virtio_pci virtio_blk virtio-rng virtio_console virtio_input virtio_gpu
 # the ext4 driver, which wants the crc32c hash at mount) from virtio-blk:
 # /etc/modules-gl.order.
 GL_MODULES="crc32c_generic ext4"
+# Loaded only by the input test: /dev/input/event* (/etc/modules-input.order).
+INPUT_MODULES="evdev"
 
 root=$out/l2root
 rm -rf "$root"
@@ -39,7 +42,9 @@ install -m 644 "$here/l2/l2tests.sh" "$root/lib/l2tests.sh"
 "$here/modorder.sh" "$moddir" $MODULES >"$root/etc/modules.order"
 # shellcheck disable=SC2086
 "$here/modorder.sh" "$moddir" $GL_MODULES >"$root/etc/modules-gl.order"
-cat "$root/etc/modules.order" "$root/etc/modules-gl.order" | while read -r ko; do
+# shellcheck disable=SC2086
+"$here/modorder.sh" "$moddir" $INPUT_MODULES >"$root/etc/modules-input.order"
+for f in modules modules-gl modules-input; do cat "$root/etc/$f.order"; done | while read -r ko; do
 	mkdir -p "$root/lib/modules/$(dirname "$ko")"
 	cp "$moddir/$ko" "$root/lib/modules/$ko"
 done

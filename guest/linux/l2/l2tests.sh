@@ -171,6 +171,34 @@ test_hvc() {
 	sleep 1
 }
 
+# virtio-input: the guest's virtio_input driver binds the keyboard, tablet
+# and mouse, evdev makes /dev/input/event* for them (their names and event
+# types listed for the host to check), then the keys L1 types with
+# `lkvm-gpu type` once "L2: evdev ready" is out are printed as they arrive,
+# until Esc is released.
+test_input() {
+	while read -r ko; do
+		[ -n "$ko" ] || continue
+		insmod "/lib/modules/$ko" 2>/dev/null || echo "L2: WARN insmod $ko failed"
+	done </etc/modules-input.order
+	n=$(ls -d /sys/bus/virtio/drivers/virtio_input/virtio* 2>/dev/null | wc -l)
+	i=0
+	while [ "$(ls /dev/input 2>/dev/null | grep -c '^event')" -lt 3 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	evdev-read list
+	if [ "$n" -ne 3 ]; then
+		echo "L2: FAIL input virtio_input bound $n devices, want 3"
+		return
+	fi
+	if evdev-read keys 300; then
+		echo "L2: PASS input"
+	else
+		echo "L2: FAIL input no Esc release"
+	fi
+}
+
 # DRM dumb buffer: /bin/drm-pattern draws a pattern the host compares with
 # the screenshot pixel by pixel.
 test_drm() {

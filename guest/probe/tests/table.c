@@ -1,7 +1,8 @@
 #include "tests/tests.h"
 
 /* Run order is table order. Not in the default set: `echo` and
- * `virtio_console` wait for a line on the host's stdin, `blk_write` changes
+ * `virtio_console` wait for a line on the host's stdin, `input_events` for
+ * typed keys, `virtio_input` needs `--input`, `blk_write` changes
  * the disk, `virtio_hostile`, `gpu_hostile` and `gpu3d_hostile` make the VMM
  * log guest errors, `gpu3d` needs a 3D (virgl) device, and bench_* are
  * benchmarks. */
@@ -25,6 +26,8 @@ const struct probe_test probe_tests[] = {
 	{"gpu3d",      test_gpu3d,      false},
 	{"gpu3d_hostile", test_gpu3d_hostile, false},
 	{"virtio_console", test_virtio_console, false},
+	{"virtio_input", test_virtio_input, false},
+	{"input_events", test_input_events, false},
 	{"bench_blk",  test_bench_blk,  false},
 	{"bench_rtt",  test_bench_rtt,  false},
 	{"bench_gpu_frames", test_bench_gpu_frames, false},

@@ -57,6 +57,8 @@ enum test_result test_bench_gpu_blob_frames(struct test_ctx *ctx); /* tests/gpu_
 enum test_result test_gpu3d(struct test_ctx *ctx);	    /* tests/gpu3d.c */
 enum test_result test_gpu3d_hostile(struct test_ctx *ctx);  /* tests/gpu3d_hostile.c */
 enum test_result test_virtio_console(struct test_ctx *ctx); /* tests/virtio_console.c */
+enum test_result test_virtio_input(struct test_ctx *ctx);   /* tests/virtio_input.c */
+enum test_result test_input_events(struct test_ctx *ctx);
 enum test_result test_bench_blk(struct test_ctx *ctx);	    /* tests/bench.c */
 enum test_result test_bench_rtt(struct test_ctx *ctx);
 enum test_result test_bench_gpu_frames(struct test_ctx *ctx); /* tests/bench_gpu.c */
