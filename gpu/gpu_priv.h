@@ -128,6 +128,12 @@ void gpu_scanouts_forget(struct gpu *g, struct gpu_resource *r); /* before r is 
 /* Make what every scanout shows current, for a reader (screenshot). */
 void gpu_scanouts_sync(struct gpu *g);
 
+/* The frame scanout i shows, made current; false if it shows nothing. */
+bool gpu_scanout_current(struct gpu *g, unsigned i, struct display_frame *f);
+/* gpu_capture's work, on the worker (gpu/capture.c). */
+int gpu_capture_on_worker(struct gpu *g, unsigned output, uint32_t *pixels, uint32_t w, uint32_t h,
+			  uint32_t *frame_w, uint32_t *frame_h);
+
 /* A display output changed size: note it and raise the config event. */
 void gpu_output_resized(struct gpu *g, unsigned output, uint32_t w, uint32_t h);
 

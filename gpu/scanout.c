@@ -78,6 +78,14 @@ static uint64_t display_frame_bytes(const struct gpu *g, uint32_t w, uint32_t h)
 	return ops->frame_bytes ? ops->frame_bytes(g->display, w, h) : 0;
 }
 
+bool gpu_scanout_current(struct gpu *g, unsigned i, struct display_frame *f)
+{
+	const struct gpu_scanout *s = &g->scanouts[i];
+	struct gpu_resource *r = s->resource_id ? gpu_res_find(&g->res, s->resource_id) : NULL;
+
+	return r && scanout_frame(g, i, r, &s->r, f);
+}
+
 void gpu_scanouts_sync(struct gpu *g)
 {
 	for (unsigned i = 0; i < g->cfg.outputs; i++) {
