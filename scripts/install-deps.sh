@@ -14,6 +14,7 @@ clang llvm libclang-rt-14-dev lld
 qemu-system-x86 qemu-system-gui busybox-static cpio gzip xz-utils zstd kmod
 weston xvfb
 python3 time
+man-db
 "
 
 missing=""
