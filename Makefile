@@ -119,6 +119,13 @@ uninstall:
 deb: $(B)/lkvm-gpu $(PROBE_ELF)
 	scripts/deb/build-deb.sh
 
+# --expect-screen's cost per check, in process (scripts/bench/screen_bench.c).
+.PHONY: bench-screen
+$(B)/bench-screen: $(B)/obj/scripts/bench/screen_bench.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+bench-screen: $(B)/bench-screen
+	$(B)/bench-screen
+
 # libFuzzer harnesses (clang): a short fixed run each; crashes land in build/fuzz/.
 FUZZ_CC    ?= clang
 FUZZ_RUNS  ?= 200000
