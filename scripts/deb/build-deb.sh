@@ -4,6 +4,7 @@
 # a copyright file, and Depends computed by dpkg-shlibdeps from the binary's
 # libraries (the runtime libraries only; a fixed list if it cannot run).
 #   scripts/deb/build-deb.sh [OUT_DIR]      (default: build)
+# DEB_MAINTAINER sets the Maintainer field (and the changelog's signer).
 set -eu
 cd "$(dirname "$0")/../.."
 out=${1:-build}
@@ -12,6 +13,7 @@ arch=$(dpkg --print-architecture)
 work=build/deb
 stage=$work/root
 deb=$out/lkvm-gpu_${version}_${arch}.deb
+maint=${DEB_MAINTAINER:-lkvm-gpu developers <lkvm-gpu@example.org>}
 
 rm -rf "$work"
 mkdir -p "$stage" "$out"
@@ -22,7 +24,7 @@ gzip -9n "$stage/usr/share/man/man1/lkvm-gpu.1"
 doc=$stage/usr/share/doc/lkvm-gpu
 mkdir -p "$doc" "$stage/usr/share/lintian/overrides"
 cp scripts/deb/copyright "$doc/copyright"
-sed "s/@VERSION@/$version/" scripts/deb/changelog | gzip -9n >"$doc/changelog.gz"
+sed -e "s/@VERSION@/$version/" -e "s|@MAINTAINER@|$maint|" scripts/deb/changelog | gzip -9n >"$doc/changelog.gz"
 # The probe is a guest image (freestanding x86-64 ELF), not a host program.
 cp scripts/deb/lintian-overrides "$stage/usr/share/lintian/overrides/lkvm-gpu"
 
@@ -43,7 +45,7 @@ cat >"$stage/DEBIAN/control" <<CONTROL
 Package: lkvm-gpu
 Version: $version
 Architecture: $arch
-Maintainer: lkvm-gpu developers <lkvm-gpu@localhost>
+Maintainer: $maint
 Installed-Size: $size
 Depends: $depends
 Section: misc
