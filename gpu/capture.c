@@ -1,6 +1,8 @@
 /* A copy of an output's frame in memory, for the CI runner's screen
  * expectations: the scanout's frame, made current, converted to x8r8g8b8
- * into the caller's buffer. Runs on the worker (gpu_capture posts it). */
+ * into the caller's buffer, with the cursor drawn over it as a screenshot
+ * draws it (a reference made with --screenshot is the same picture). Runs
+ * on the worker (gpu_capture posts it). */
 #include <errno.h>
 
 #include "display/frame.h"
@@ -24,6 +26,12 @@ int gpu_capture_on_worker(struct gpu *g, unsigned output, uint32_t *pixels, uint
 	if (!dst)
 		return -ENOMEM;
 	display_frame_blit(&f, &(struct display_rect){0, 0, w, h}, dst);
+	if (g->scanouts[output].cursor.visible) {
+		const struct gpu_scanout *s = &g->scanouts[output];
+
+		display_cursor_over(dst, g->cursor, s->cursor.x - s->cursor.hot_x,
+				    s->cursor.y - s->cursor.hot_y);
+	}
 	pixman_image_unref(dst);
 	return 0;
 }

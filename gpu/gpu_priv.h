@@ -27,6 +27,13 @@ struct gpu_scanout {
 	 * output's frames (display_ops.frame_bytes); kept across disable and
 	 * reset, as the display keeps its last picture. */
 	uint64_t display_bytes;
+	/* The cursor as the display was told (gpu_capture draws it, as a
+	 * screenshot does). Its image is gpu.cursor, the last one set on any
+	 * output: guests show one pointer. */
+	struct {
+		bool visible;
+		int hot_x, hot_y, x, y;
+	} cursor;
 };
 
 /* Where a handler writes a data-carrying reply (header included). len 0:

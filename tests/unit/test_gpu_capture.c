@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "gpu/gpu_priv.h"
 #include "tests/unit/test_gpu_util.h"
@@ -87,6 +88,45 @@ Test(gpu_capture, copies_the_scanout_rectangle_as_rgb_words)
 			cr_assert_eq(px[y * 4 + x] & 0xffffff, want, "(%u,%u): %06x, want %06x", x,
 				     y, px[y * 4 + x] & 0xffffff, want);
 		}
+}
+
+/* An opaque 64x64 cursor of B, G, R, A = 0x11, 0x22, 0x33, 0xff at (1,1)
+ * with hotspot (0,0) covers every pixel but row 0 and column 0, as in a
+ * screenshot; hidden again, the picture is the resource's. */
+Test(gpu_capture, the_cursor_is_drawn_as_a_screenshot_draws_it)
+{
+	struct gpu_mem_entry e = {.addr = MEM_BASE + 0x40000, .len = 64 * 64 * 4};
+	uint32_t px[12], fw, fh;
+
+	show_resource();
+	for (unsigned i = 0; i < 64 * 64; i++)
+		memcpy(ram + 0x40000 + i * 4, "\x11\x22\x33\xff", 4);
+	cr_assert_eq(run(req_create_2d(buf, 2, VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, 64, 64)), GPU_OK);
+	cr_assert_eq(run(req_attach(buf, 2, &e, 1)), GPU_OK);
+	cr_assert_eq(run(req_transfer(buf, 2, 0, 0, 64, 64, 0)), GPU_OK);
+	cr_assert_eq(run(req_cursor(buf, VIRTIO_GPU_CMD_UPDATE_CURSOR, 0, 1, 1, 2, 0, 0)), GPU_OK);
+	cr_assert_eq(gpu_capture(g, 0, px, 4, 3, &fw, &fh), 0);
+	for (uint32_t y = 0; y < 3; y++)
+		for (uint32_t x = 0; x < 4; x++) {
+			uint32_t gx = x + 2, gy = y + 1;
+			uint32_t want = x && y
+					    ? 0x332211u
+					    : (uint32_t)chan(gx, gy, 2) << 16 |
+						  (uint32_t)chan(gx, gy, 1) << 8 | chan(gx, gy, 0);
+
+			cr_assert_eq(px[y * 4 + x] & 0xffffff, want, "(%u,%u): %06x, want %06x", x,
+				     y, px[y * 4 + x] & 0xffffff, want);
+		}
+	/* Hotspot (63,63) at (0,0): only its last pixel, at (0,0), shows. */
+	cr_assert_eq(run(req_cursor(buf, VIRTIO_GPU_CMD_UPDATE_CURSOR, 0, 0, 0, 2, 63, 63)),
+		     GPU_OK);
+	cr_assert_eq(gpu_capture(g, 0, px, 4, 3, &fw, &fh), 0);
+	cr_assert_eq(px[0] & 0xffffff, 0x332211u);
+	cr_assert_neq(px[1] & 0xffffff, 0x332211u);
+	cr_assert_eq(run(req_cursor(buf, VIRTIO_GPU_CMD_UPDATE_CURSOR, 0, 0, 0, 0, 0, 0)), GPU_OK);
+	cr_assert_eq(gpu_capture(g, 0, px, 4, 3, &fw, &fh), 0);
+	cr_assert_eq(px[0] & 0xffffff,
+		     (uint32_t)chan(2, 1, 2) << 16 | (uint32_t)chan(2, 1, 1) << 8 | chan(2, 1, 0));
 }
 
 Test(gpu_capture, a_frame_of_another_size_is_not_copied)
