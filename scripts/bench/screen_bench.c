@@ -53,7 +53,8 @@ int main(int argc, char **argv)
 	struct gpu_mem_entry e = {.addr = MEM_BASE, .len = bytes};
 	uint32_t *frame = malloc(bytes), *ref = malloc(bytes), *diff = malloc(bytes), fw, fh;
 	double *t = calloc(n, sizeof(double));
-	struct ci_screen_spec exact = {.path = "ref.png"}, tol = {.path = "ref.png", .tolerance = 8};
+	struct ci_screen_spec exact = {.path = "ref.png"},
+			      tol = {.path = "ref.png", .tolerance = 8};
 	struct ci_screen_cmp c;
 
 	if (n < 1 || !ram || !d || !frame || !ref || !diff || !t) {
