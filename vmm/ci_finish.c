@@ -49,6 +49,14 @@ static const char *why_text(enum vm_stop_reason why)
 	return "--timeout ran out";
 }
 
+/* What the run waited for, in words: "--expect", "--expect-screen" or both. */
+static const char *wanted(const struct ci *ci)
+{
+	if (!ci->screen.n)
+		return "--expect";
+	return ci->match.nr_expects ? "--expect and --expect-screen" : "--expect-screen";
+}
+
 /* The verdict: what the console showed first, then how the VM ended. */
 static void decide(struct ci *ci, struct ci_report *r, int status, enum vm_stop_reason why)
 {
@@ -71,9 +79,8 @@ static void decide(struct ci *ci, struct ci_report *r, int status, enum vm_stop_
 			last = ci->screen.e[ci->screen.n - 1].time_s;
 		r->status = EXIT_STATUS_OK;
 		r->reason = "expect";
-		snprintf(r->detail, sizeof(r->detail),
-			 "every --expect and --expect-screen seen (%u), the last at %.3f s", want,
-			 last);
+		snprintf(r->detail, sizeof(r->detail), "every %s seen (%u), the last at %.3f s",
+			 wanted(ci), want, last);
 		return;
 	}
 	if (why == VM_STOP_SIGNAL && status > EXIT_STATUS_SIGNAL_BASE)
@@ -82,10 +89,9 @@ static void decide(struct ci *ci, struct ci_report *r, int status, enum vm_stop_
 		r->status = EXIT_STATUS_TIMEOUT; /* the only stop of ours without a verdict */
 	if (want && r->status == EXIT_STATUS_OK)
 		r->status = EXIT_STATUS_EXPECT_UNMET;
-	snprintf(r->detail, sizeof(r->detail), "%s%s, %u of %u --expect and --expect-screen seen",
-		 why_text(why),
-		 r->status == EXIT_STATUS_EXPECT_UNMET ? " before every --expect was seen" : "",
-		 seen, want);
+	snprintf(r->detail, sizeof(r->detail), "%s%s, %u of %u %s seen", why_text(why),
+		 r->status == EXIT_STATUS_EXPECT_UNMET ? " before all was seen" : "", seen, want,
+		 wanted(ci));
 }
 
 /* Output i of a screenshot named path, as display_screenshot_all() names
