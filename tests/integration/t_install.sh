@@ -74,6 +74,8 @@ done
 for c in run list stop screenshot wait version help; do
 	grep -q -E "^\.(B|BR|BI) $c( |$)" "$man_src" || missing="$missing $c"
 done
+ver=$("$bin" version | sed 's/^lkvm-gpu //')
+grep -q "^\.TH LKVM-GPU 1 .*\"lkvm-gpu $ver\"" "$man_src" || missing="$missing version-$ver"
 for s in 0 1 2 3 4 5 128+N; do
 	grep -q -x -F ".B $s" "$man_src" || missing="$missing status-$s"
 done
