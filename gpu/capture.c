@@ -26,11 +26,10 @@ int gpu_capture_on_worker(struct gpu *g, unsigned output, uint32_t *pixels, uint
 	if (!dst)
 		return -ENOMEM;
 	display_frame_blit(&f, &(struct display_rect){0, 0, w, h}, dst);
-	if (g->scanouts[output].cursor.visible) {
-		const struct gpu_scanout *s = &g->scanouts[output];
+	if (g->cursor_pos[output].visible) {
+		const struct gpu_cursor_pos *c = &g->cursor_pos[output];
 
-		display_cursor_over(dst, g->cursor, s->cursor.x - s->cursor.hot_x,
-				    s->cursor.y - s->cursor.hot_y);
+		display_cursor_over(dst, g->cursor, c->x - c->hot_x, c->y - c->hot_y);
 	}
 	pixman_image_unref(dst);
 	return 0;

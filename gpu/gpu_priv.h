@@ -27,13 +27,6 @@ struct gpu_scanout {
 	 * output's frames (display_ops.frame_bytes); kept across disable and
 	 * reset, as the display keeps its last picture. */
 	uint64_t display_bytes;
-	/* The cursor as the display was told (gpu_capture draws it, as a
-	 * screenshot does). Its image is gpu.cursor, the last one set on any
-	 * output: guests show one pointer. */
-	struct {
-		bool visible;
-		int hot_x, hot_y, x, y;
-	} cursor;
 };
 
 /* Where a handler writes a data-carrying reply (header included). len 0:
@@ -71,6 +64,13 @@ struct gpu {
 	struct gpu_res_table res;
 	struct gpu_scanout scanouts[VIRTIO_GPU_MAX_SCANOUTS];
 	uint32_t cursor[DISPLAY_CURSOR_DIM * DISPLAY_CURSOR_DIM];
+	/* Each output's cursor as the display was told (gpu_capture draws it,
+	 * as a screenshot does); its image is cursor above, the last one set
+	 * on any output: guests show one pointer. */
+	struct gpu_cursor_pos {
+		bool visible;
+		int hot_x, hot_y, x, y;
+	} cursor_pos[VIRTIO_GPU_MAX_SCANOUTS];
 	bool attached; /* between activate and reset */
 	const struct guest_mem *mem;
 	struct virtio_queue *queues;

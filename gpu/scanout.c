@@ -212,8 +212,8 @@ enum gpu_err gpu_h_move_cursor(struct gpu *g, const struct gpu_cmd *c, struct gp
 
 	if (c->u.cursor.scanout_id >= g->cfg.outputs)
 		return GPU_E_BAD_SCANOUT;
-	g->scanouts[c->u.cursor.scanout_id].cursor.x = clamp_pos(c->u.cursor.x);
-	g->scanouts[c->u.cursor.scanout_id].cursor.y = clamp_pos(c->u.cursor.y);
+	g->cursor_pos[c->u.cursor.scanout_id].x = clamp_pos(c->u.cursor.x);
+	g->cursor_pos[c->u.cursor.scanout_id].y = clamp_pos(c->u.cursor.y);
 	d->ops->move_cursor(d, c->u.cursor.scanout_id, clamp_pos(c->u.cursor.x),
 			    clamp_pos(c->u.cursor.y));
 	return GPU_OK;
@@ -231,7 +231,7 @@ enum gpu_err gpu_h_update_cursor(struct gpu *g, const struct gpu_cmd *c, struct 
 	if (sid >= g->cfg.outputs)
 		return GPU_E_BAD_SCANOUT;
 	if (c->u.cursor.resource_id == 0) {
-		g->scanouts[sid].cursor.visible = false;
+		g->cursor_pos[sid].visible = false;
 		d->ops->set_cursor(d, sid, NULL, 0, 0);
 		return gpu_h_move_cursor(g, c, reply);
 	}
@@ -245,9 +245,9 @@ enum gpu_err gpu_h_update_cursor(struct gpu *g, const struct gpu_cmd *c, struct 
 	err = g->backend.ops->cursor_image(g->backend.be, r, g->cursor);
 	if (err)
 		return err;
-	g->scanouts[sid].cursor.visible = true;
-	g->scanouts[sid].cursor.hot_x = clamp_hot(c->u.cursor.hot_x);
-	g->scanouts[sid].cursor.hot_y = clamp_hot(c->u.cursor.hot_y);
+	g->cursor_pos[sid].visible = true;
+	g->cursor_pos[sid].hot_x = clamp_hot(c->u.cursor.hot_x);
+	g->cursor_pos[sid].hot_y = clamp_hot(c->u.cursor.hot_y);
 	d->ops->set_cursor(d, sid, g->cursor, clamp_hot(c->u.cursor.hot_x),
 			   clamp_hot(c->u.cursor.hot_y));
 	return gpu_h_move_cursor(g, c, reply);
