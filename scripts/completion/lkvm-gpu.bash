@@ -8,6 +8,13 @@ _lkvm_gpu_vms()
 	"${COMP_WORDS[0]}" list 2>/dev/null
 }
 
+# The display modes this build knows, as `run --help` lists them.
+_lkvm_gpu_modes()
+{
+	"${COMP_WORDS[0]}" run --help 2>/dev/null |
+		sed -n 's/.*virtio-gpu display: \(.*\), or a list.*/\1/p' | tr -d ,
+}
+
 _lkvm_gpu()
 {
 	local cur prev cmd
@@ -45,7 +52,7 @@ _lkvm_gpu()
 			return
 			;;
 		--gpu)
-			mapfile -t COMPREPLY < <(compgen -W "headless wayland wayland,headless" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "$(_lkvm_gpu_modes)" -- "$cur")
 			return
 			;;
 		--gpu-backend)
