@@ -4,7 +4,7 @@
 # a copyright file, and Depends computed by dpkg-shlibdeps from the binary's
 # libraries (the runtime libraries only; a fixed list if it cannot run).
 #   scripts/deb/build-deb.sh [OUT_DIR]      (default: build)
-# DEB_MAINTAINER sets the Maintainer field (and the changelog's signer).
+# DEB_MAINTAINER sets the Maintainer field.
 set -eu
 cd "$(dirname "$0")/../.."
 out=${1:-build}
@@ -23,10 +23,11 @@ strip --remove-section=.comment --remove-section=.note --strip-unneeded \
 gzip -9n "$stage/usr/share/man/man1/lkvm-gpu.1"
 doc=$stage/usr/share/doc/lkvm-gpu
 mkdir -p "$doc" "$stage/usr/share/lintian/overrides"
-cp scripts/deb/copyright "$doc/copyright"
-sed -e "s/@VERSION@/$version/" -e "s|@MAINTAINER@|$maint|" scripts/deb/changelog | gzip -9n >"$doc/changelog.gz"
+# The same copyright, changelog and overrides as dpkg-buildpackage's (debian/).
+cp debian/copyright "$doc/copyright"
+gzip -9n <debian/changelog >"$doc/changelog.gz"
 # The probe is a guest image (freestanding x86-64 ELF), not a host program.
-cp scripts/deb/lintian-overrides "$stage/usr/share/lintian/overrides/lkvm-gpu"
+cp debian/lkvm-gpu.lintian-overrides "$stage/usr/share/lintian/overrides/lkvm-gpu"
 
 # Depends: what the binary links, as dpkg-shlibdeps names the packages.
 depends=""

@@ -140,6 +140,8 @@ else
 		done
 		grep -q "^ Package: lkvm-gpu$" <<<"$info" || why="${why}no Package; "
 		grep -q "^ Version: $ver$" <<<"$info" || why="${why}no Version $ver; "
+		head -n1 "$ROOT/debian/changelog" | grep -q "^lkvm-gpu ($ver) " ||
+			why="${why}debian/changelog is not at $ver; "
 		for lib in libpixman-1-0 libpng16-16 libvirglrenderer1 libepoxy0 libgbm1 libwayland-client0; do
 			grep -q "^ Depends:.*$lib" <<<"$info" || why="${why}Depends lacks $lib; "
 		done
