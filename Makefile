@@ -163,3 +163,32 @@ clean:
 	rm -rf $(B) lkvm-gpu
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(ASAN_OBJ:.o=.d)
+
+# Installing like any C tool (README, Installing): PREFIX (default
+# /usr/local), staged under DESTDIR. The probe guest goes to
+# PREFIX/share/lkvm-gpu, where lkvm-gpu looks for it (bin/../share).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+INSTALL_FILES := bin/lkvm-gpu share/lkvm-gpu/probe.elf share/lkvm-gpu/result.schema.json \
+	share/man/man1/lkvm-gpu.1 share/bash-completion/completions/lkvm-gpu
+.PHONY: install uninstall deb
+install: $(B)/lkvm-gpu $(PROBE_ELF)
+	install -D -m 0755 $(B)/lkvm-gpu $(DESTDIR)$(PREFIX)/bin/lkvm-gpu
+	install -D -m 0644 $(PROBE_ELF) $(DESTDIR)$(PREFIX)/share/lkvm-gpu/probe.elf
+	install -D -m 0644 docs/result.schema.json $(DESTDIR)$(PREFIX)/share/lkvm-gpu/result.schema.json
+	install -D -m 0644 docs/lkvm-gpu.1 $(DESTDIR)$(PREFIX)/share/man/man1/lkvm-gpu.1
+	install -D -m 0644 scripts/completion/lkvm-gpu.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/lkvm-gpu
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALL_FILES))
+	rmdir $(DESTDIR)$(PREFIX)/share/lkvm-gpu 2>/dev/null || true
+# build/lkvm-gpu_VERSION_ARCH.deb with dpkg-deb from a DESTDIR install.
+deb: $(B)/lkvm-gpu $(PROBE_ELF)
+	scripts/deb/build-deb.sh
+
+# --expect-screen's cost per check, in process (scripts/bench/screen_bench.c).
+.PHONY: bench-screen
+$(B)/bench-screen: $(B)/obj/scripts/bench/screen_bench.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+bench-screen: $(B)/bench-screen
+	$(B)/bench-screen

@@ -78,34 +78,3 @@ int png_write_xrgb(const char *path, const void *pixels, uint32_t w, uint32_t h,
 	}
 	return 0;
 }
-
-int png_read_xrgb(const char *path, uint32_t **pixels, uint32_t *w, uint32_t *h)
-{
-	png_image img;
-	uint8_t *rgb;
-	uint32_t *out;
-	size_t n;
-
-	memset(&img, 0, sizeof(img));
-	img.version = PNG_IMAGE_VERSION;
-	if (!png_image_begin_read_from_file(&img, path))
-		return -EIO;
-	img.format = PNG_FORMAT_RGB;
-	n = (size_t)img.width * img.height;
-	rgb = malloc(n * 3);
-	out = malloc(n * 4);
-	if (!rgb || !out || !png_image_finish_read(&img, NULL, rgb, 0, NULL)) {
-		png_image_free(&img);
-		free(rgb);
-		free(out);
-		return -EIO;
-	}
-	for (size_t i = 0; i < n; i++)
-		out[i] =
-		    (uint32_t)rgb[3 * i] << 16 | (uint32_t)rgb[3 * i + 1] << 8 | rgb[3 * i + 2];
-	free(rgb);
-	*pixels = out;
-	*w = img.width;
-	*h = img.height;
-	return 0;
-}

@@ -60,6 +60,16 @@ void gpu_destroy(struct gpu *g);
  * with one line in err. */
 int gpu_screenshot(struct gpu *g, const char *path, char *err, size_t errlen);
 
+/* Copy output's current frame (the guest's picture and its cursor, as a
+ * screenshot shows them) into pixels, w x h 0x00RRGGBB words (stride w*4),
+ * for comparing with a reference (--expect-screen). Any thread but the worker: it waits while
+ * the worker runs the commands already queued and copies; a vCPU never
+ * waits for it. The frame's size goes to frame_w/frame_h. 0; -ENODATA if
+ * the output shows nothing; -EMSGSIZE if the frame is not w x h (nothing
+ * copied: host memory stays bounded by the caller's buffer). */
+int gpu_capture(struct gpu *g, unsigned output, uint32_t *pixels, uint32_t w, uint32_t h,
+		uint32_t *frame_w, uint32_t *frame_h);
+
 extern const struct virtio_dev_ops gpu_virtio_ops;
 
 #endif

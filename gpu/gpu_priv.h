@@ -67,6 +67,13 @@ struct gpu {
 	struct gpu_res_table res;
 	struct gpu_scanout scanouts[VIRTIO_GPU_MAX_SCANOUTS];
 	uint32_t cursor[DISPLAY_CURSOR_DIM * DISPLAY_CURSOR_DIM];
+	/* Each output's cursor as the display was told (gpu_capture draws it,
+	 * as a screenshot does); its image is cursor above, the last one set
+	 * on any output: guests show one pointer. */
+	struct gpu_cursor_pos {
+		bool visible;
+		int hot_x, hot_y, x, y;
+	} cursor_pos[VIRTIO_GPU_MAX_SCANOUTS];
 	bool attached; /* between activate and reset */
 	const struct guest_mem *mem;
 	struct virtio_queue *queues;
@@ -130,6 +137,12 @@ void gpu_resource_forget_ctxs(struct gpu *g, struct gpu_resource *r);
 void gpu_scanouts_forget(struct gpu *g, struct gpu_resource *r); /* before r is freed */
 /* Make what every scanout shows current, for a reader (screenshot). */
 void gpu_scanouts_sync(struct gpu *g);
+
+/* The frame scanout i shows, made current; false if it shows nothing. */
+bool gpu_scanout_current(struct gpu *g, unsigned i, struct display_frame *f);
+/* gpu_capture's work, on the worker (gpu/capture.c). */
+int gpu_capture_on_worker(struct gpu *g, unsigned output, uint32_t *pixels, uint32_t w, uint32_t h,
+			  uint32_t *frame_w, uint32_t *frame_h);
 
 /* A display output changed size: note it and raise the config event. */
 void gpu_output_resized(struct gpu *g, unsigned output, uint32_t w, uint32_t h);

@@ -88,6 +88,14 @@ static uint64_t display_frame_bytes(const struct gpu *g, uint32_t w, uint32_t h)
 	return ops->frame_bytes ? ops->frame_bytes(g->display, w, h) : 0;
 }
 
+bool gpu_scanout_current(struct gpu *g, unsigned i, struct display_frame *f)
+{
+	const struct gpu_scanout *s = &g->scanouts[i];
+	struct gpu_resource *r = s->resource_id ? gpu_res_find(&g->res, s->resource_id) : NULL;
+
+	return r && scanout_frame(g, i, r, &s->r, f);
+}
+
 void gpu_scanouts_sync(struct gpu *g)
 {
 	for (unsigned i = 0; i < g->cfg.outputs; i++) {
@@ -289,6 +297,8 @@ enum gpu_err gpu_h_move_cursor(struct gpu *g, const struct gpu_cmd *c, struct gp
 
 	if (c->u.cursor.scanout_id >= g->cfg.outputs)
 		return GPU_E_BAD_SCANOUT;
+	g->cursor_pos[c->u.cursor.scanout_id].x = clamp_pos(c->u.cursor.x);
+	g->cursor_pos[c->u.cursor.scanout_id].y = clamp_pos(c->u.cursor.y);
 	d->ops->move_cursor(d, c->u.cursor.scanout_id, clamp_pos(c->u.cursor.x),
 			    clamp_pos(c->u.cursor.y));
 	return GPU_OK;
@@ -306,6 +316,7 @@ enum gpu_err gpu_h_update_cursor(struct gpu *g, const struct gpu_cmd *c, struct 
 	if (sid >= g->cfg.outputs)
 		return GPU_E_BAD_SCANOUT;
 	if (c->u.cursor.resource_id == 0) {
+		g->cursor_pos[sid].visible = false;
 		d->ops->set_cursor(d, sid, NULL, 0, 0);
 		return gpu_h_move_cursor(g, c, reply);
 	}
@@ -324,6 +335,9 @@ enum gpu_err gpu_h_update_cursor(struct gpu *g, const struct gpu_cmd *c, struct 
 	}
 	if (err)
 		return err;
+	g->cursor_pos[sid].visible = true;
+	g->cursor_pos[sid].hot_x = clamp_hot(c->u.cursor.hot_x);
+	g->cursor_pos[sid].hot_y = clamp_hot(c->u.cursor.hot_y);
 	d->ops->set_cursor(d, sid, g->cursor, clamp_hot(c->u.cursor.hot_x),
 			   clamp_hot(c->u.cursor.hot_y));
 	return gpu_h_move_cursor(g, c, reply);

@@ -24,7 +24,7 @@
 
 enum { TAG_MSG, TAG_CTRL, TAG_CURSOR, TAG_DISPLAY, TAG_FENCE };
 
-enum gpu_msg_kind { MSG_CREATE, MSG_ATTACH, MSG_DETACH, MSG_SCREENSHOT, MSG_STOP };
+enum gpu_msg_kind { MSG_CREATE, MSG_ATTACH, MSG_DETACH, MSG_SCREENSHOT, MSG_CAPTURE, MSG_STOP };
 
 struct gpu_msg {
 	enum gpu_msg_kind kind;
@@ -35,6 +35,11 @@ struct gpu_msg {
 			struct virtio_irq *irq;
 		} attach;
 		const char *path; /* SCREENSHOT */
+		struct {
+			unsigned output;
+			uint32_t *pixels;
+			uint32_t w, h, frame_w, frame_h;
+		} capture;
 	} u;
 	int result;
 	char *err; /* CREATE, SCREENSHOT: one line on failure */
@@ -269,6 +274,15 @@ static int do_screenshot(struct gpu *g, struct gpu_msg *m)
 	return ret;
 }
 
+static int do_capture(struct gpu *g, struct gpu_msg *m)
+{
+	/* As for a screenshot: what the guest queued before comes first. */
+	__atomic_store_n(&g->msg_pending, false, __ATOMIC_RELEASE);
+	gpu_worker_process(g);
+	return gpu_capture_on_worker(g, m->u.capture.output, m->u.capture.pixels, m->u.capture.w,
+				     m->u.capture.h, &m->u.capture.frame_w, &m->u.capture.frame_h);
+}
+
 /* Run the posted message; false once the worker must exit. */
 static bool handle_msg(struct gpu *g)
 {
@@ -294,6 +308,9 @@ static bool handle_msg(struct gpu *g)
 		break;
 	case MSG_SCREENSHOT:
 		m->result = do_screenshot(g, m);
+		break;
+	case MSG_CAPTURE:
+		m->result = do_capture(g, m);
 		break;
 	case MSG_STOP:
 		go_on = false;
@@ -458,4 +475,15 @@ int gpu_screenshot(struct gpu *g, const char *path, char *err, size_t errlen)
 	struct gpu_msg m = {.kind = MSG_SCREENSHOT, .u.path = path, .err = err, .errlen = errlen};
 
 	return post(g, &m) ? -1 : 0;
+}
+
+int gpu_capture(struct gpu *g, unsigned output, uint32_t *pixels, uint32_t w, uint32_t h,
+		uint32_t *frame_w, uint32_t *frame_h)
+{
+	struct gpu_msg m = {.kind = MSG_CAPTURE, .u.capture = {output, pixels, w, h, 0, 0}};
+	int ret = post(g, &m);
+
+	*frame_w = m.u.capture.frame_w;
+	*frame_h = m.u.capture.frame_h;
+	return ret;
 }

@@ -7,6 +7,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "util/eventfd.h"
 #include "util/log.h"
 #include "virtio/console.h"
 #include "vmm/ci_result.h"
@@ -43,16 +44,22 @@ int ci_open(struct ci *ci, const struct run_options *o)
 	char err[512];
 
 	memset(ci, 0, sizeof(*ci));
+	ci->screen.stop_fd = ci->screen.done_fd = -1;
 	ci->o = o;
 	ci->tap.fd = ci->timer_fd = -1;
 	ci->log.last_src = -1;
 	clock_gettime(CLOCK_MONOTONIC, &ci->t0);
 	clock_gettime(CLOCK_REALTIME, &ci->wall0);
 	/* The consoles are always tapped: `lkvm-gpu wait` may ask any VM. */
-	ci->judging =
-	    o->nr_expects || o->nr_fail_ons || o->serial_log || o->result || o->timeout_ms;
+	ci->judging = o->nr_expects || o->nr_fail_ons || o->serial_log || o->result ||
+		      o->timeout_ms || o->nr_expect_screens;
 	if (ci_match_init(&ci->match, o->expects, o->nr_expects, o->fail_ons, o->nr_fail_ons, err,
 			  sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (ci_screen_open(&ci->screen, o->expect_screens, o->nr_expect_screens,
+			   o->gpu ? o->gpu_outputs : 0, o->width, o->height, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
 	}
@@ -88,6 +95,7 @@ void ci_attach(struct ci *ci, struct machine *m)
 	ci->match.on_line = line_to_waiters;
 	ci->match.on_line_ctx = m;
 	m->control.console = (struct control_console){.tail = tail_for_waiters, .ctx = &ci->match};
+	ci->gpu = m->gpu;
 	serial_set_tap(&m->serial, console_tap_sink(&ci->tap, CI_TTYS0));
 	if (m->vcon)
 		virtio_console_set_tap(m->vcon, console_tap_sink(&ci->tap, CI_HVC0));
@@ -98,6 +106,11 @@ int ci_start(struct ci *ci)
 	uint64_t ms = ci->o->timeout_ms;
 	struct itimerspec t = {.it_value = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000}};
 
+	if (ci->screen.n && (!ci->gpu || ci_screen_start(&ci->screen, ci->gpu, &ci->t0))) {
+		log_error("--expect-screen: cannot start comparing: %s",
+			  ci->gpu ? strerror(errno) : "no GPU");
+		return -1;
+	}
 	if (ci->timer_fd < 0 || timerfd_settime(ci->timer_fd, 0, &t, NULL) == 0)
 		return 0;
 	log_error("--timeout: cannot arm the timer: %s", strerror(errno));
@@ -108,6 +121,16 @@ void ci_pollfds(struct ci *ci, struct pollfd *p)
 {
 	p[0] = (struct pollfd){.fd = ci->tap.fd, .events = POLLIN};
 	p[1] = (struct pollfd){.fd = ci->timer_fd, .events = POLLIN};
+	p[2] = (struct pollfd){.fd = ci_screen_done_fd(&ci->screen), .events = POLLIN};
+}
+
+bool ci_expects_met(const struct ci *ci)
+{
+	const struct ci_match *m = &ci->match;
+
+	return (m->nr_expects || ci->screen.n) &&
+	       (m->nr_expects == 0 || m->verdict == CI_EXPECTS_MET) &&
+	       ci_screen_all_met(&ci->screen);
 }
 
 /* A new count of bytes the rings dropped goes into the log once. */
@@ -154,14 +177,17 @@ void ci_service(struct ci *ci, struct machine *m, const struct pollfd *p)
 {
 	uint64_t expirations;
 
-	if (p[0].revents & POLLIN) {
+	if ((p[0].revents | p[2].revents) & POLLIN) {
+		/* The console or the screen moved on: the verdict may be in. */
 		enum ci_verdict v = drain(ci);
 
 		vm_input_console_partial(m->input, &ci->match); /* a prompt, no newline yet */
 		if (v == CI_FAIL_SEEN)
 			vm_request_stop(&m->vm, EXIT_STATUS_FAIL_ON, VM_STOP_RUNNER);
-		else if (v == CI_EXPECTS_MET)
+		else if (ci_expects_met(ci))
 			vm_request_stop(&m->vm, EXIT_STATUS_OK, VM_STOP_RUNNER);
+		if (p[2].revents & POLLIN)
+			efd_drain(p[2].fd, "expect-screen");
 	}
 	if ((p[1].revents & POLLIN) &&
 	    read(ci->timer_fd, &expirations, sizeof(expirations)) == sizeof(expirations))
@@ -172,6 +198,7 @@ void ci_close(struct ci *ci)
 {
 	if (ci->match.tail)
 		ci_match_destroy(&ci->match);
+	ci_screen_close(&ci->screen);
 	serial_log_close(&ci->log);
 	if (ci->tap.fd >= 0)
 		console_tap_destroy(&ci->tap);

@@ -23,18 +23,21 @@
 #include <time.h>
 
 #include "vmm/ci_match.h"
+#include "vmm/ci_screen.h"
 #include "vmm/console_tap.h"
 #include "vmm/machine.h"
 #include "vmm/options.h"
 #include "vmm/serial_log.h"
 
-#define CI_POLLFDS 2
+#define CI_POLLFDS 3
 
 struct ci {
 	const struct run_options *o;
 	bool judging; /* any CI option: a verdict, a log or a result is wanted */
 	struct console_tap tap;
 	struct ci_match match;
+	struct ci_screen screen; /* --expect-screen */
+	struct gpu *gpu;	 /* the machine's, once attached (NULL: none) */
 	struct serial_log log;
 	unsigned long long dropped_logged;
 	int timer_fd; /* -1 without --timeout */
@@ -56,5 +59,7 @@ void ci_close(struct ci *ci);
  * included (the vCPUs have stopped); seconds since ci_open(). */
 void ci_drain_last(struct ci *ci);
 double ci_elapsed_s(const struct ci *ci);
+/* Every --expect and every --expect-screen seen (and there was one). */
+bool ci_expects_met(const struct ci *ci);
 
 #endif

@@ -49,11 +49,19 @@ static const char *why_text(enum vm_stop_reason why)
 	return "--timeout ran out";
 }
 
+/* What the run waited for, in words: "--expect", "--expect-screen" or both. */
+static const char *wanted(const struct ci *ci)
+{
+	if (!ci->screen.n)
+		return "--expect";
+	return ci->match.nr_expects ? "--expect and --expect-screen" : "--expect-screen";
+}
+
 /* The verdict: what the console showed first, then how the VM ended. */
 static void decide(struct ci *ci, struct ci_report *r, int status, enum vm_stop_reason why)
 {
 	const struct ci_match *m = &ci->match;
-	unsigned seen = m->next_expect, want = m->nr_expects;
+	unsigned seen = m->next_expect + ci->screen.next, want = m->nr_expects + ci->screen.n;
 
 	r->status = status;
 	r->reason = reason_names[why];
@@ -64,12 +72,15 @@ static void decide(struct ci *ci, struct ci_report *r, int status, enum vm_stop_
 			 m->fail_ons[m->fail_index].text, m->fail_ons[m->fail_index].time_s);
 		return;
 	}
-	if (m->verdict == CI_EXPECTS_MET) {
+	if (ci_expects_met(ci)) {
+		double last = m->nr_expects ? m->expects[m->nr_expects - 1].time_s : 0;
+
+		if (ci->screen.n && ci->screen.e[ci->screen.n - 1].time_s > last)
+			last = ci->screen.e[ci->screen.n - 1].time_s;
 		r->status = EXIT_STATUS_OK;
 		r->reason = "expect";
-		snprintf(r->detail, sizeof(r->detail),
-			 "every --expect seen (%u), the last at %.3f s", want,
-			 m->expects[want - 1].time_s);
+		snprintf(r->detail, sizeof(r->detail), "every %s seen (%u), the last at %.3f s",
+			 wanted(ci), want, last);
 		return;
 	}
 	if (why == VM_STOP_SIGNAL && status > EXIT_STATUS_SIGNAL_BASE)
@@ -78,9 +89,9 @@ static void decide(struct ci *ci, struct ci_report *r, int status, enum vm_stop_
 		r->status = EXIT_STATUS_TIMEOUT; /* the only stop of ours without a verdict */
 	if (want && r->status == EXIT_STATUS_OK)
 		r->status = EXIT_STATUS_EXPECT_UNMET;
-	snprintf(r->detail, sizeof(r->detail), "%s%s, %u of %u --expect seen", why_text(why),
-		 r->status == EXIT_STATUS_EXPECT_UNMET ? " before every --expect was seen" : "",
-		 seen, want);
+	snprintf(r->detail, sizeof(r->detail), "%s%s, %u of %u %s seen", why_text(why),
+		 r->status == EXIT_STATUS_EXPECT_UNMET ? " before all was seen" : "", seen, want,
+		 wanted(ci));
 }
 
 /* Output i of a screenshot named path, as display_screenshot_all() names
@@ -127,6 +138,15 @@ static void keep_registers(struct vcpu *v, struct ci_cpu_regs *out, unsigned *n)
 		  r.r14, r.r15, s.cr0,	  s.cr2, s.cr3, s.cr4, s.efer},
 	};
 	(*n)++;
+}
+
+/* The result's name without its extension: where evidence files go. */
+static void result_stem(char *buf, size_t len, const char *result)
+{
+	const char *dot = strrchr(result, '.');
+
+	snprintf(buf, len, "%.*s",
+		 (int)(dot && !strchr(dot, '/') ? (size_t)(dot - result) : strlen(result)), result);
 }
 
 /* At a timeout: where the guest was. The screenshot of each output goes to
@@ -188,6 +208,8 @@ int ci_finish(struct ci *ci, struct machine *m, int status, enum vm_stop_reason 
 	int final;
 
 	ci_drain_last(ci); /* for `lkvm-gpu wait` clients too */
+	if (m)
+		ci_screen_finish(&ci->screen);
 	if (!ci->judging || !r) {
 		free(r);
 		return status;
@@ -199,6 +221,14 @@ int ci_finish(struct ci *ci, struct machine *m, int status, enum vm_stop_reason 
 		timeout_evidence(ci, m, r);
 	if (m && m->gpu && ci->o->screenshot)
 		list_screenshots(ci, r, ci->o->screenshot);
+	if (m && r->status != EXIT_STATUS_OK) {
+		char stem[PATH_MAX];
+
+		if (ci->o->result)
+			result_stem(stem, sizeof(stem), ci->o->result);
+		ci_screen_evidence(&ci->screen, ci->o->result ? stem : NULL);
+	}
+	r->screen = &ci->screen;
 	fill_identity(ci, r, name, sizeof(name));
 	r->match = &ci->match;
 	r->dropped_bytes = console_tap_dropped(&ci->tap);

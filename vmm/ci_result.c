@@ -32,6 +32,84 @@ static void write_patterns(struct json_writer *w, const char *key, const struct 
 	json_array_end(w);
 }
 
+static void write_rect(struct json_writer *w, const struct ci_screen_spec *s)
+{
+	json_key(w, "rect");
+	if (!s->has_rect) {
+		json_null(w);
+		return;
+	}
+	json_object_begin(w);
+	json_key(w, "x");
+	json_uint(w, s->rect.x);
+	json_key(w, "y");
+	json_uint(w, s->rect.y);
+	json_key(w, "w");
+	json_uint(w, s->rect.w);
+	json_key(w, "h");
+	json_uint(w, s->rect.h);
+	json_object_end(w);
+}
+
+/* What the last comparison found (null members: no frame of the right
+ * size was ever compared). */
+static void write_last(struct json_writer *w, const struct ci_screen_expect *e)
+{
+	json_key(w, "mismatched_pixels");
+	if (e->compared)
+		json_uint(w, e->last.mismatched);
+	else
+		json_null(w);
+	json_key(w, "max_delta");
+	if (e->compared)
+		json_uint(w, e->last.max_delta);
+	else
+		json_null(w);
+	json_key(w, "frame_size");
+	if (e->frame_w) {
+		json_array_begin(w);
+		json_uint(w, e->frame_w);
+		json_uint(w, e->frame_h);
+		json_array_end(w);
+	} else {
+		json_null(w);
+	}
+	json_key(w, "frame");
+	json_string(w, e->frame_path);
+	json_key(w, "diff");
+	json_string(w, e->diff_path);
+}
+
+static void write_screens(struct json_writer *w, const struct ci_screen *s)
+{
+	json_key(w, "expect_screen");
+	json_array_begin(w);
+	for (unsigned i = 0; s && i < s->n; i++) {
+		const struct ci_screen_expect *e = &s->e[i];
+
+		json_object_begin(w);
+		json_key(w, "reference");
+		json_string(w, e->spec.path);
+		json_key(w, "output");
+		json_uint(w, e->spec.output);
+		json_key(w, "tolerance");
+		json_uint(w, e->spec.tolerance);
+		write_rect(w, &e->spec);
+		json_key(w, "matched");
+		json_bool(w, e->matched);
+		json_key(w, "time_s");
+		if (e->matched)
+			json_double(w, e->time_s, 3);
+		else
+			json_null(w);
+		json_key(w, "checks");
+		json_uint(w, e->checks);
+		write_last(w, e);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
 static void write_console(struct json_writer *w, const struct ci_report *r)
 {
 	const struct ci_match *m = r->match;
@@ -129,6 +207,7 @@ void ci_result_write(FILE *f, const struct ci_report *r)
 		       r->match ? r->match->nr_expects : 0);
 	write_patterns(&w, "fail_on", r->match ? r->match->fail_ons : NULL,
 		       r->match ? r->match->nr_fail_ons : 0);
+	write_screens(&w, r->screen);
 	write_console(&w, r);
 	json_key(&w, "screenshots");
 	json_array_begin(&w);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "vmm/ci_match.h"
+#include "vmm/ci_screen.h"
 
 #define CI_RESULT_SCHEMA   1
 #define CI_MAX_SCREENSHOTS 34 /* every output, at exit and at the timeout */
@@ -55,7 +56,8 @@ struct ci_report {
 	int signal;	    /* with reason "signal" */
 	char started_at[40];
 	double duration_s;
-	const struct ci_match *match; /* NULL: no console was watched */
+	const struct ci_match *match;	/* NULL: no console was watched */
+	const struct ci_screen *screen; /* NULL: no --expect-screen */
 	unsigned long long dropped_bytes;
 	char *screenshots[CI_MAX_SCREENSHOTS];
 	unsigned nr_screenshots;

@@ -16,7 +16,9 @@
 #define KERNEL_MAX_BYTES (512u << 20)
 #define INITRD_MAX_BYTES (2048u << 20)
 
-/* The probe guest sits next to the binary: build/lkvm-gpu, build/guest/. */
+/* The probe guest sits next to the binary in a build tree (build/lkvm-gpu,
+ * build/guest/probe.elf), or under the installation's share folder
+ * (PREFIX/bin/lkvm-gpu, PREFIX/share/lkvm-gpu/probe.elf: make install). */
 static const char *default_kernel(char *buf, size_t len)
 {
 	char exe[PATH_MAX];
@@ -31,6 +33,12 @@ static const char *default_kernel(char *buf, size_t len)
 		return NULL;
 	*slash = 0;
 	snprintf(buf, len, "%s/guest/probe.elf", exe);
+	if (access(buf, R_OK) == 0)
+		return buf;
+	snprintf(buf, len, "%s/../share/lkvm-gpu/probe.elf", exe);
+	if (access(buf, R_OK) == 0)
+		return buf;
+	snprintf(buf, len, "%s/guest/probe.elf", exe); /* named in the error */
 	return buf;
 }
 

@@ -12,6 +12,7 @@
 #include "gpu/gpu.h"
 #include "vmm/ci_match.h"
 #include "vmm/keymap.h"
+#include "vmm/ci_screen_spec.h"
 
 #define MEM_DEFAULT_MIB 512
 #define MEM_MIN_MIB	64
@@ -43,6 +44,7 @@ enum {
 	OPT_INPUT,
 	OPT_TYPE,
 	OPT_TYPE_AFTER,
+	OPT_EXPECT_SCREEN,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +74,7 @@ static const struct option long_opts[] = {
     {"input", no_argument, NULL, OPT_INPUT},
     {"type", required_argument, NULL, OPT_TYPE},
     {"type-after", required_argument, NULL, OPT_TYPE_AFTER},
+    {"expect-screen", required_argument, NULL, OPT_EXPECT_SCREEN},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -122,14 +125,18 @@ void options_print_run_help(void)
 	       "      --type-after REGEX:TEXT  type TEXT once a console line (or the prompt\n"
 	       "                         being printed) matches REGEX; in order with --type;\n"
 	       "                         write a ':' in REGEX as \\:\n"
+	       "      --expect-screen REF.png[,tol=N][,rect=X,Y,W,H][,output=N]\n"
+	       "                         succeed only once the output showed each reference in\n"
+	       "                         turn (within tol per channel, in rect); repeatable\n"
 	       "      --test-exit        let the guest set the exit status (port 0xf4)\n"
 	       "      --debug            verbose log: host KVM, boot, devices, registers\n"
 	       "  -h, --help             this text\n"
 	       "\n"
-	       "Exit status: 0 guest rebooted or powered off, or every --expect seen; the\n"
-	       "guest's value with --test-exit; 1 guest crashed (triple fault, KVM error);\n"
-	       "2 bad usage or setup; 3 a --fail-on pattern seen; 4 --timeout ran out;\n"
-	       "5 the guest ended before every --expect was seen; 128+N stopped by signal N.\n"
+	       "Exit status: 0 guest rebooted or powered off, or every --expect (and\n"
+	       "--expect-screen) seen; the guest's value with --test-exit; 1 guest crashed\n"
+	       "(triple fault, KVM error); 2 bad usage or setup; 3 a --fail-on pattern seen;\n"
+	       "4 --timeout ran out; 5 the guest ended before every --expect (and\n"
+	       "--expect-screen) was seen; 128+N stopped by signal N.\n"
 	       "Serial console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n",
 	       MEM_DEFAULT_MIB, MEM_MIN_MIB, MEM_MAX_MIB / 1024, CPUS_MAX, OPT_MAX_DISKS, modes,
 	       DISPLAY_MAX_OUTPUTS, GPU_DEFAULT_WIDTH, GPU_DEFAULT_HEIGHT, GPU_DEFAULT_MEM_MIB);
@@ -461,6 +468,20 @@ static int add_type(int c, char *arg, struct run_options *o, char *err, unsigned
 	return 0;
 }
 
+/* A screen expectation: its syntax now, its file when the run starts. */
+static int add_screen(char *arg, struct run_options *o, char *err, unsigned errlen)
+{
+	struct ci_screen_spec spec;
+
+	_Static_assert(OPT_MAX_SCREENS == CI_MAX_SCREENS, "options and runner agree on the bound");
+	if (o->nr_expect_screens == OPT_MAX_SCREENS)
+		return fail(err, errlen, "--expect-screen: at most %d references", OPT_MAX_SCREENS);
+	if (ci_screen_spec_parse(arg, &spec, err, errlen))
+		return -1;
+	o->expect_screens[o->nr_expect_screens++] = arg;
+	return 0;
+}
+
 /* Running in CI: the verdict and where it is written. */
 static int parse_ci_option(int c, char *arg, struct run_options *o, char *err, unsigned errlen)
 {
@@ -476,6 +497,8 @@ static int parse_ci_option(int c, char *arg, struct run_options *o, char *err, u
 		return add_pattern("--expect", arg, o->expects, &o->nr_expects, err, errlen);
 	case OPT_FAIL_ON:
 		return add_pattern("--fail-on", arg, o->fail_ons, &o->nr_fail_ons, err, errlen);
+	case OPT_EXPECT_SCREEN:
+		return add_screen(arg, o, err, errlen);
 	case OPT_SERIAL_LOG:
 	case OPT_RESULT:
 		if (!*arg)
@@ -527,5 +550,7 @@ int options_parse_run(int argc, char **argv, struct run_options *o, char *err, u
 		return fail(err, errlen, "--gpu-backend needs --gpu");
 	if (options_gpu_has_input(o->gpu))
 		o->input = true;
+	if (o->nr_expect_screens && !o->gpu)
+		return fail(err, errlen, "--expect-screen needs --gpu");
 	return 0;
 }

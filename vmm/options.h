@@ -10,6 +10,7 @@
 #define OPT_MAX_PATTERNS  32 /* of --expect, and of --fail-on */
 #define OPT_MAX_TIMEOUT_S 1000000
 #define OPT_MAX_TYPES	  32 /* of --type and --type-after */
+#define OPT_MAX_SCREENS	  16 /* of --expect-screen */
 
 struct disk_option {
 	const char *path;
@@ -62,6 +63,9 @@ struct run_options {
 	unsigned nr_fail_ons;
 	const char *serial_log;
 	const char *result;
+	/* --expect-screen arguments as given (vmm/ci_screen_spec.h). */
+	const char *expect_screens[OPT_MAX_SCREENS];
+	unsigned nr_expect_screens;
 	/* The arguments of `run` as given, for --result; set by main. */
 	int argc;
 	char **argv;

@@ -2,13 +2,15 @@
 """Validate an `lkvm-gpu run --result` file against docs/result.schema.json.
 
     ci_result_check.py RESULT.json [--status N] [--reason R] [--screenshots N]
+                       [--screens-matched N]
 
 Implements the part of JSON Schema the schema uses (type, const, enum,
 required, properties, additionalProperties (false or a schema), items, $ref,
 minimum, maximum, maxItems, pattern) with the standard library only. Also checks what a schema
 cannot say: expects are matched in order (non-decreasing times, matched ones
 first), the status and reason agree, and listed screenshots exist and are
-PNG files. Prints one line and exits 1 on the first problem."""
+PNG files (and so are each expect_screen's frame and diff), screen
+expectations matched in order. Prints one line and exits 1 on the first problem."""
 import json
 import os
 import re
@@ -93,6 +95,25 @@ def semantic_checks(r):
         raise Invalid(f"reason {r['reason']} with status {r['status']}, want {want}")
     if r["reason"] == "expect" and not all(matched):
         raise Invalid("reason expect, but not every expect matched")
+    screens = r["expect_screen"]
+    smatched = [e["matched"] for e in screens]
+    if smatched != sorted(smatched, reverse=True):
+        raise Invalid(f"expect_screen: matched out of order: {smatched}")
+    stimes = [e["time_s"] for e in screens if e["matched"]]
+    if stimes != sorted(stimes):
+        raise Invalid(f"expect_screen: times not in order: {stimes}")
+    for e in screens:
+        if e["matched"] != (e["time_s"] is not None):
+            raise Invalid(f"expect_screen {e['reference']!r}: matched and time_s disagree")
+        if e["matched"] and (e["mismatched_pixels"] != 0 or e["frame"] or e["diff"]):
+            raise Invalid(f"expect_screen {e['reference']!r}: matched, yet a mismatch is reported")
+        if (e["mismatched_pixels"] is None) != (e["max_delta"] is None):
+            raise Invalid(f"expect_screen {e['reference']!r}: mismatched_pixels and max_delta disagree")
+        for key in ("frame", "diff"):
+            if e[key] is not None:
+                png_file(e[key], f"expect_screen {key}")
+    if r["reason"] == "expect" and not all(smatched):
+        raise Invalid("reason expect, but not every expect_screen matched")
     if r["reason"] == "fail-on" and not any(f["matched"] for f in r["fail_on"]):
         raise Invalid("reason fail-on, but no fail_on matched")
     if (r["reason"] == "signal") != (r["signal"] is not None):
@@ -100,9 +121,13 @@ def semantic_checks(r):
     if (r["reason"] == "timeout") != bool(r["registers"]):
         raise Invalid(f"reason {r['reason']} with {len(r['registers'])} vCPUs' registers")
     for p in r["screenshots"]:
-        with open(p, "rb") as f:
-            if f.read(8) != b"\x89PNG\r\n\x1a\n":
-                raise Invalid(f"screenshot {p} is not a PNG")
+        png_file(p, "screenshot")
+
+
+def png_file(p, what):
+    with open(p, "rb") as f:
+        if f.read(8) != b"\x89PNG\r\n\x1a\n":
+            raise Invalid(f"{what} {p} is not a PNG")
 
 
 def main():
@@ -124,6 +149,10 @@ def main():
             raise Invalid(f"status {r['status']}, want {want['--status']}")
         if "--reason" in want and r["reason"] != want["--reason"]:
             raise Invalid(f"reason {r['reason']}, want {want['--reason']}")
+        if "--screens-matched" in want:
+            got = sum(e["matched"] for e in r["expect_screen"])
+            if got != int(want["--screens-matched"]):
+                raise Invalid(f"{got} expect_screen matched, want {want['--screens-matched']}")
         if "--screenshots" in want and len(r["screenshots"]) < int(want["--screenshots"]):
             raise Invalid(f"{len(r['screenshots'])} screenshots, want {want['--screenshots']}")
     except (OSError, ValueError, Invalid) as e:
