@@ -212,6 +212,26 @@ static int do_create(struct gpu *g, struct gpu_msg *m)
 	return ret;
 }
 
+/* Commands the guest made available before it reset the device run
+ * first, as if the reset had come a moment later: Linux queues a page
+ * flip without waiting for it and may reboot at once, and the picture at
+ * exit must be the one it showed (the nested drm-virgl case lost it so
+ * under load). At most one ring's worth per queue, so another vCPU that
+ * keeps refilling a ring cannot stretch the reset. */
+static void run_queued_before_reset(struct gpu *g)
+{
+	if (!g->attached)
+		return;
+	/* process_one stops while a message waits: this one is the reset. */
+	__atomic_store_n(&g->msg_pending, false, __ATOMIC_RELEASE);
+	for (unsigned qi = 0; qi < 2; qi++) {
+		struct virtqueue *vq = queue(g, qi);
+
+		for (unsigned n = vq ? vq->size : 0; n && process_one(g, qi) > 0; n--)
+			;
+	}
+}
+
 /* A device reset: whatever the guest made goes, attached or not. */
 static void do_detach(struct gpu *g)
 {
@@ -304,6 +324,7 @@ static bool handle_msg(struct gpu *g)
 		m->result = do_attach(g, m);
 		break;
 	case MSG_DETACH:
+		run_queued_before_reset(g);
 		do_detach(g);
 		break;
 	case MSG_SCREENSHOT:

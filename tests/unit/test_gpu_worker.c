@@ -306,3 +306,30 @@ Test(gpu_worker_shot, queued_commands_run_before_the_screenshot, .init = shot_se
 	cr_assert_eq(gpu_screenshot(g, path, err, sizeof(err)), 0, "%s", err);
 	unlink(path);
 }
+
+/* A reset first runs what the guest queued before it: Linux queues its
+ * last page flip without waiting and may reboot at once, and the exit
+ * screenshot must show that picture (seen: the nested drm-virgl case got
+ * the console's black under load). */
+Test(gpu_worker_shot, queued_commands_run_before_a_reset, .init = shot_setup, .fini = shot_teardown)
+{
+	char path[] = "/tmp/lkvm-gpu-shot-XXXXXX.png", err[256];
+	uint8_t r1[64], r2[64];
+	uint64_t resp;
+	uint16_t id;
+	uint32_t len;
+	int fdp = mkstemps(path, 4);
+
+	cr_assert_geq(fdp, 0);
+	close(fdp);
+	activate();
+	/* Queued, never kicked, then the reset. */
+	add_req(&ctrl, r1, req_create_2d(r1, 1, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, 8, 8), 24, &resp);
+	add_req(&ctrl, r2, req_set_scanout(r2, 0, 1, 0, 0, 8, 8), 24, &resp);
+	gpu_virtio_ops.reset(g);
+	cr_assert(vqb_get_used(&ctrl, &id, &len), "the create was not answered before the reset");
+	cr_assert(vqb_get_used(&ctrl, &id, &len), "the scanout was not answered before the reset");
+	/* The headless display kept the frame the reset turned off. */
+	cr_assert_eq(gpu_screenshot(g, path, err, sizeof(err)), 0, "%s", err);
+	unlink(path);
+}
