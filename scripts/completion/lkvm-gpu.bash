@@ -21,11 +21,11 @@ _lkvm_gpu()
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="run list stop screenshot wait version help"
+	local commands="run list stop screenshot type wait version help"
 	local run_opts="--kernel --initrd --params --mem --cpus --disk --console --no-rng
 		--no-msix --name --gpu --gpu-outputs --resolution --gpu-mem --gpu-backend
 		--screenshot --timeout --expect --fail-on --serial-log --result --expect-screen
-		--test-exit --debug --help"
+		--input --type --type-after --test-exit --debug --help"
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
@@ -60,7 +60,7 @@ _lkvm_gpu()
 			return
 			;;
 		-p | --params | -m | --mem | -c | --cpus | --name | --gpu-outputs | --resolution | \
-			--gpu-mem | --timeout | --expect | --fail-on)
+			--gpu-mem | --timeout | --expect | --fail-on | --type | --type-after)
 			return # a value of the user's
 			;;
 		esac
@@ -69,7 +69,7 @@ _lkvm_gpu()
 	list)
 		[ "$COMP_CWORD" -eq 2 ] && mapfile -t COMPREPLY < <(compgen -W "--json" -- "$cur")
 		;;
-	stop)
+	stop | type)
 		[ "$COMP_CWORD" -eq 2 ] && mapfile -t COMPREPLY < <(compgen -W "$(_lkvm_gpu_vms)" -- "$cur")
 		;;
 	screenshot)
