@@ -137,8 +137,13 @@ wait
 
 # --- helpers for check() -------------------------------------------------
 FAILMSG=""
+SKIPMSG=""
 fail() {
 	[ -n "$FAILMSG" ] || FAILMSG=$1
+}
+# The case could not run here (a host tool missing): reported as skipped.
+skip() {
+	SKIPMSG=$1
 }
 expect() {
 	grep -qF -- "$1" <<<"$SECTION" || fail "never saw '$1'"
@@ -172,7 +177,7 @@ for c in "${cases[@]}"; do
 		on && index($0, "L1: END " n " rc=") == 1 { print; exit }
 		on { print }' "$log" 2>/dev/null)
 	printf '%s\n' "$SECTION" >"$LOGDIR/$c.log"
-	FAILMSG=""
+	FAILMSG="" SKIPMSG=""
 	endline=$(grep "^L1: END $c rc=" <<<"$SECTION")
 	if [ -z "$SECTION" ]; then
 		fail "never started (L1 crashed or timed out first? see $log)"
@@ -187,7 +192,10 @@ for c in "${cases[@]}"; do
 		check
 		[ -n "$FAILMSG" ] && [ "$RC" = 124 ] && FAILMSG="$FAILMSG; lkvm-gpu timed out and was killed"
 	fi
-	if [ -z "$FAILMSG" ]; then
+	if [ -n "$SKIPMSG" ] && [ -z "$FAILMSG" ]; then
+		echo "SKIP $c: $SKIPMSG"
+		skipped=$((skipped + 1))
+	elif [ -z "$FAILMSG" ]; then
 		echo "PASS $c (${ms}ms${mark:+, init marker at ${mark}ms})"
 		passed=$((passed + 1))
 	else
