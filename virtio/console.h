@@ -26,7 +26,7 @@ struct virtio_console {
 	pthread_mutex_t lock; /* input ring */
 	uint8_t in[CONSOLE_IN_BUF];
 	size_t in_head, in_len;
-	int input_fd; /* eventfd: input arrived */
+	int input_fd;	      /* eventfd: input arrived */
 	struct byte_sink out; /* the output (worker thread) */
 	struct byte_sink tap; /* sees the output too (worker thread) */
 	const struct guest_mem *mem;

@@ -75,10 +75,10 @@ struct console_out {
 	struct console_out_ring ports[CONSOLE_OUT_PORTS];
 	uint8_t pend[4096]; /* popped, not yet taken by stdout */
 	size_t pend_off, pend_len;
-	unsigned next;		 /* the ring popped first next time */
-	bool blocked;		 /* stdout said EAGAIN: wait for POLLOUT */
-	bool dead;		 /* stdout failed for good: discard */
-	unsigned long long lost; /* bytes discarded since, or left at the end */
+	unsigned next;		     /* the ring popped first next time */
+	bool blocked;		     /* stdout said EAGAIN: wait for POLLOUT */
+	bool dead;		     /* stdout failed for good: discard */
+	unsigned long long lost;     /* bytes discarded since, or left at the end */
 	unsigned long long reported; /* dropped bytes already logged */
 	time_t reported_at;
 };
