@@ -39,6 +39,7 @@ enum {
 	OPT_FAIL_ON,
 	OPT_SERIAL_LOG,
 	OPT_RESULT,
+	OPT_NO_SANDBOX,
 };
 
 static const struct option long_opts[] = {
@@ -54,6 +55,7 @@ static const struct option long_opts[] = {
     {"no-msix", no_argument, NULL, OPT_NO_MSIX},
     {"test-exit", no_argument, NULL, OPT_TEST_EXIT},
     {"debug", no_argument, NULL, OPT_DEBUG},
+    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
     {"gpu", required_argument, NULL, OPT_GPU},
     {"gpu-outputs", required_argument, NULL, OPT_GPU_OUTPUTS},
     {"resolution", required_argument, NULL, OPT_RESOLUTION},
@@ -108,6 +110,7 @@ void options_print_run_help(void)
 	       "      --result FILE.json how the run ended, as one JSON object (README)\n"
 	       "      --test-exit        let the guest set the exit status (port 0xf4)\n"
 	       "      --debug            verbose log: host KVM, boot, devices, registers\n"
+	       "      --no-sandbox       no seccomp filters on the VMM's threads\n"
 	       "  -h, --help             this text\n"
 	       "\n"
 	       "Exit status: 0 guest rebooted or powered off, or every --expect seen; the\n"
@@ -292,6 +295,9 @@ static int parse_machine_option(int c, char *arg, struct run_options *o, char *e
 		return 0;
 	case OPT_TEST_EXIT:
 		o->test_exit = true;
+		return 0;
+	case OPT_NO_SANDBOX:
+		o->no_sandbox = true;
 		return 0;
 	case OPT_DEBUG:
 		o->debug = true;

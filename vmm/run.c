@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/sandbox.h"
 #include "virtio/console.h"
 #include "vmm/ci.h"
 #include "vmm/exit_status.h"
@@ -151,6 +152,8 @@ int run_vm(const struct run_options *o)
 	int signal_fd;
 
 	log_debug_enabled = o->debug;
+	/* Before any thread starts: each enters its role's filter. */
+	sandbox_mode = o->no_sandbox ? SANDBOX_OFF : o->debug ? SANDBOX_TRAP : SANDBOX_KILL;
 	signal_fd = setup_signals();
 	if (signal_fd < 0 || !ci) {
 		free(ci);
@@ -165,7 +168,7 @@ int run_vm(const struct run_options *o)
 	}
 	ci_attach(ci, &m);
 	interactive = term_raw_enable();
-	if (ci_start(ci) || machine_start(&m))
+	if (ci_start(ci) || machine_start(&m) || sandbox_enter(SANDBOX_MAIN))
 		vm_request_stop(&m.vm, EXIT_STATUS_USAGE, VM_STOP_SETUP_ERROR);
 	main_loop(&m, ci, signal_fd, interactive);
 	machine_stop(&m);
