@@ -56,8 +56,8 @@
  * of the new worker writes /proc/self/task/TID/comm. */
 static const int vcpu_list[] = {
     COMMON,
-    SYS_clone,		 /* a virtio worker, at DRIVER_OK */
     SYS_openat,		 /* naming that worker: /proc/self/task/TID/comm */
+    SYS_seccomp,	 /* that worker narrowing its filter (a filter can only narrow) */
     SYS_pread64,	 /* virtio-blk reads */
     SYS_pwrite64,	 /* virtio-blk writes */
     SYS_preadv,		 /* virtio-blk reads */
@@ -82,7 +82,6 @@ static const int virtio_list[] = {
  * the virgl unit tests under SANDBOX_TRAP (tests/unit/test_gpu_virgl.c). */
 static const int gpu_list[] = {
     COMMON,
-    SYS_clone,		    /* llvmpipe's threads for a guest 3D context */
     SYS_sched_setaffinity,  /* Mesa pins its queue threads */
     SYS_openat,		    /* Mesa's shader cache, /proc/self/task/TID/comm, screenshots */
     SYS_memfd_create,	    /* Wayland shm pools */
@@ -114,6 +113,7 @@ static const int gpu_list[] = {
     SYS_connect,	    /* the same (Mesa's shader cache looks up our home) */
     SYS_setpriority,	    /* Mesa's queue threads lower their priority */
     SYS_sched_setscheduler, /* the same */
+    SYS_sysinfo,	    /* Mesa: the machine's memory (seen at a screenshot) */
 };
 
 /* The main loop and everything after it: signals (signalfd), the control
