@@ -67,6 +67,8 @@ static void tiny_allowed_only(void)
 	if (sandbox_install(tiny, 4, SANDBOX_KILL))
 		_exit(1);
 	syscall(NR_GETPID);
+	/* Not _exit(): ASan's runs a leak check first, off this list. */
+	syscall(NR_EXIT_GROUP, ALLOWED_OK);
 }
 
 Test(sandbox, a_listed_call_runs_an_unlisted_one_kills_the_process)
