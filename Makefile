@@ -106,7 +106,7 @@ $(B)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c virtio/virtqueue.c kvm/gue
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
 
 # The 3D backend stays out: the fuzzer drives the 2D device.
-$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/virgl% gpu/backend_virgl.c,$(wildcard gpu/*.c)) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c util/log.c util/eventfd.c $(GEN_OBJ) | $(GEN_HDR)
+$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/virgl% gpu/backend_virgl.c,$(wildcard gpu/*.c)) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c util/log.c util/eventfd.c util/sandbox.c util/sandbox_lists.c $(GEN_OBJ) | $(GEN_HDR)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(GEN_DIR) $(shell pkg-config --cflags $(PKGS)) $^ -o $@ $(LDLIBS)
 
