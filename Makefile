@@ -24,7 +24,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/obj/%.o)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o) $(UNIT_SRC:%.c=$(B)/asan/%.o) $(GEN_OBJ)
 
-.PHONY: all guest check check-layers unit asan asan-check integration demo bench fuzz clean format deps linux-guest nested
+.PHONY: all guest check check-layers unit asan asan-check integration demo bench fuzz fuzz-long clean format deps linux-guest nested
 all: $(B)/lkvm-gpu
 
 $(B)/obj/%.o: %.c
@@ -122,6 +122,13 @@ FUZZ_VPCI_SRC := tests/fuzz/fuzz_virtio_pci.c $(wildcard pci/*.c virtio/*.c util
 $(B)/fuzz/fuzz_virtio_pci: $(FUZZ_VPCI_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -lpthread
+
+# make fuzz-long FUZZ_SECONDS=N: each target N seconds in turn from its
+# checked-in corpus, with execs, edges and crashes per target.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz_virtqueue fuzz_gpu fuzz_virgl_res fuzz_virtio_pci
+fuzz-long: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
+	tests/fuzz/fuzz-long.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 fuzz: $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_gpu $(B)/fuzz/fuzz_virtio_pci $(B)/fuzz/fuzz_virgl_res
 	cd $(B)/fuzz && ./fuzz_virtqueue -runs=$(FUZZ_RUNS) -max_len=16388 -seed=1

@@ -158,8 +158,8 @@ int sandbox_enter(enum sandbox_role role)
 	nr = sandbox_list(role, &n);
 	r = sandbox_install(nr, n, sandbox_mode);
 	if (r) {
-		log_error("sandbox: cannot filter the %s thread: %s", sandbox_role_name(role),
-			  strerror(-r));
+		log_error("sandbox: cannot filter the %s thread: %s (--no-sandbox runs without)",
+			  sandbox_role_name(role), strerror(-r));
 		return r;
 	}
 	thread_role = sandbox_role_name(role);
