@@ -34,7 +34,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/obj/%.o)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o) $(UNIT_SRC:%.c=$(B)/asan/%.o) $(GEN_OBJ)
 
-.PHONY: all guest check check-layers unit asan asan-check integration demo bench fuzz clean format deps linux-guest nested
+.PHONY: all guest check check-layers unit asan asan-check integration demo bench fuzz fuzz-long clean format deps linux-guest nested
 all: $(B)/lkvm-gpu
 
 $(B)/obj/%.o: %.c
@@ -125,7 +125,7 @@ $(B)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c virtio/virtqueue.c kvm/gue
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
 
 # The 3D backend stays out: the fuzzer drives the 2D device.
-$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/virgl% gpu/backend_virgl.c,$(wildcard gpu/*.c)) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c util/log.c util/eventfd.c $(GEN_OBJ) | $(GEN_HDR)
+$(B)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(filter-out gpu/virgl% gpu/backend_virgl.c,$(wildcard gpu/*.c)) $(wildcard display/*.c) virtio/virtqueue.c kvm/guest_mem.c util/log.c util/eventfd.c util/sandbox.c util/sandbox_lists.c $(GEN_OBJ) | $(GEN_HDR)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(GEN_DIR) $(shell pkg-config --cflags $(PKGS)) $^ -o $@ $(LDLIBS)
 
@@ -147,6 +147,13 @@ $(B)/fuzz/fuzz_virtio_input: tests/fuzz/fuzz_virtio_input.c virtio/input.c virti
 		virtio/virtqueue.c virtio/worker.c kvm/guest_mem.c util/log.c util/eventfd.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -lpthread
+
+# make fuzz-long FUZZ_SECONDS=N: each target N seconds in turn from its
+# checked-in corpus, with execs, edges and crashes per target.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz_virtqueue fuzz_gpu fuzz_virgl_res fuzz_virtio_pci fuzz_virtio_input
+fuzz-long: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
+	tests/fuzz/fuzz-long.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 fuzz: $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_gpu $(B)/fuzz/fuzz_virtio_pci $(B)/fuzz/fuzz_virgl_res \
 		$(B)/fuzz/fuzz_virtio_input

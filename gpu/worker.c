@@ -21,6 +21,7 @@
 #include "gpu/gpu_priv.h"
 #include "util/eventfd.h"
 #include "util/log.h"
+#include "util/sandbox.h"
 
 enum { TAG_MSG, TAG_CTRL, TAG_CURSOR, TAG_DISPLAY, TAG_FENCE };
 
@@ -317,7 +318,15 @@ static bool handle_msg(struct gpu *g)
 		return true;
 	switch (m->kind) {
 	case MSG_CREATE:
-		m->result = do_create(g, m);
+		/* Before the backend starts: EGL, Mesa and virglrenderer make
+		 * their threads (llvmpipe's rasterizers, shader queues,
+		 * vrend-sync) while creating it, and those inherit this
+		 * thread's filter (util/sandbox.h). */
+		m->result = sandbox_enter(SANDBOX_GPU);
+		if (m->result)
+			snprintf(m->err, m->errlen, "gpu: cannot enter the sandbox");
+		else
+			m->result = do_create(g, m);
 		go_on = m->result == 0;
 		break;
 	case MSG_ATTACH:

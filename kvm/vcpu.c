@@ -16,6 +16,7 @@
 #include "kvm/boot/boot.h"
 #include "kvm/cpuid.h"
 #include "util/log.h"
+#include "util/sandbox.h"
 
 #define STATUS_GUEST_CRASH 1
 #define APIC_LVT_LINT0	   0x350
@@ -326,6 +327,10 @@ static void *vcpu_thread(void *arg)
 	snprintf(name, sizeof(name), "vcpu%u", v->id);
 	pthread_setname_np(pthread_self(), name);
 	self = v;
+	if (sandbox_enter(SANDBOX_VCPU)) {
+		vm_request_stop(v->vm, 2, VM_STOP_SETUP_ERROR);
+		return NULL;
+	}
 
 	while (!vm_stopping(v->vm)) {
 		if (v->id == 0 && !atomic_exchange(&first_run_logged, true)) {

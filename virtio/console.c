@@ -13,26 +13,9 @@
 #define CONFIG_SIZE	   12 /* cols, rows, max_nr_ports, emerg_wr */
 #define TX_MAX_PER_REQUEST (1u << 20)
 
-static void stdout_output(void *ctx, const void *buf, size_t len)
+void virtio_console_set_output(struct virtio_console *c, struct byte_sink out)
 {
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		len -= n;
-	}
-}
-
-void virtio_console_set_output(struct virtio_console *c, console_output_fn fn, void *ctx)
-{
-	c->output = fn ? fn : stdout_output;
-	c->output_ctx = fn ? ctx : NULL;
+	c->out = out;
 }
 
 void virtio_console_set_tap(struct virtio_console *c, struct byte_sink tap)
@@ -119,7 +102,8 @@ uint32_t virtio_console_tx_request(void *dev, struct vq_elem *e)
 
 		if (!n)
 			break;
-		c->output(c->output_ctx, buf, n);
+		if (c->out.write)
+			c->out.write(c->out.ctx, buf, n);
 		if (c->tap.write)
 			c->tap.write(c->tap.ctx, buf, n);
 		off += n;
@@ -225,7 +209,6 @@ struct virtio_console *virtio_console_create(void)
 		return NULL;
 	}
 	pthread_mutex_init(&c->lock, NULL);
-	virtio_console_set_output(c, NULL, NULL);
 	return c;
 }
 

@@ -26,6 +26,7 @@ static void machine_clear(struct machine *m)
 	memset(m, 0, sizeof(*m));
 	m->control.listen_fd = -1;
 	m->vm.vm_fd = m->vm.kvm_fd = m->vm.stop_fd = -1;
+	console_out_clear(&m->out);
 }
 
 /* The fixed port devices of the platform (kvm/hw/). */
@@ -52,8 +53,11 @@ int machine_build(struct machine *m, const struct run_options *o)
 	log_debug("setup: VM and RAM %.2f ms", ms_since(&t));
 	if (control_open(&m->control, &m->vm, o->name ? o->name : default_name))
 		return -1;
-	if (add_platform_ports(m, o) || serial_init(&m->serial, &m->vm, STDOUT_FILENO) ||
-	    machine_add_pci(m, o))
+	if (console_out_init(&m->out, STDOUT_FILENO) || add_platform_ports(m, o) ||
+	    serial_init(&m->serial, &m->vm))
+		return -1;
+	serial_set_output(&m->serial, console_out_sink(&m->out, CONSOLE_OUT_TTYS0));
+	if (machine_add_pci(m, o))
 		return -1;
 	log_debug("setup: devices %.2f ms", ms_since(&t));
 	if (machine_load_guest(m, o))
@@ -92,5 +96,7 @@ void machine_teardown(struct machine *m)
 	 * buses, which vm_destroy frees. */
 	control_close(&m->control);
 	vm_destroy(&m->vm);
+	/* After every console that writes into its rings is gone. */
+	console_out_destroy(&m->out);
 	machine_free_images(m);
 }

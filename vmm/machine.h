@@ -1,8 +1,8 @@
 /* The machine `lkvm-gpu run` boots, built from the command-line options in
  * one order and torn down in reverse:
  *
- *   kernel and initrd files, VM and RAM, control socket, platform ports,
- *   serial, PCI bus, virtio devices (disks, rng, console), display and GPU,
+ *   kernel and initrd files, VM and RAM, control socket, console output,
+ *   platform ports, serial, PCI bus, virtio devices (disks, rng, console), display and GPU,
  *   guest image in RAM, vCPUs.
  *
  * This is the composition root: the only code (with main.c and the run
@@ -20,6 +20,7 @@
 #include "kvm/vcpu.h"
 #include "kvm/vm.h"
 #include "pci/pci.h"
+#include "vmm/console_out.h"
 #include "vmm/control.h"
 #include "vmm/options.h"
 
@@ -37,6 +38,7 @@ struct machine {
 	size_t kernel_len, initrd_len;
 	struct vm vm;
 	struct control control;
+	struct console_out out; /* the consoles' output to stdout */
 	struct serial serial;
 	struct pci_bus pci;
 	bool pci_ready;

@@ -124,6 +124,7 @@ static int add_console(struct machine *m, const struct run_options *o)
 
 	if (add_plain(m, o->msix, "virtio-console", &virtio_console_ops, con, destroy_console))
 		return -1;
+	virtio_console_set_output(con, console_out_sink(&m->out, CONSOLE_OUT_HVC0));
 	m->vcon = con;
 	return 0;
 }

@@ -45,6 +45,7 @@ enum {
 	OPT_TYPE,
 	OPT_TYPE_AFTER,
 	OPT_EXPECT_SCREEN,
+	OPT_NO_SANDBOX,
 };
 
 static const struct option long_opts[] = {
@@ -60,6 +61,7 @@ static const struct option long_opts[] = {
     {"no-msix", no_argument, NULL, OPT_NO_MSIX},
     {"test-exit", no_argument, NULL, OPT_TEST_EXIT},
     {"debug", no_argument, NULL, OPT_DEBUG},
+    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
     {"gpu", required_argument, NULL, OPT_GPU},
     {"gpu-outputs", required_argument, NULL, OPT_GPU_OUTPUTS},
     {"resolution", required_argument, NULL, OPT_RESOLUTION},
@@ -130,6 +132,7 @@ void options_print_run_help(void)
 	       "                         turn (within tol per channel, in rect); repeatable\n"
 	       "      --test-exit        let the guest set the exit status (port 0xf4)\n"
 	       "      --debug            verbose log: host KVM, boot, devices, registers\n"
+	       "      --no-sandbox       no seccomp filters on the VMM's threads\n"
 	       "  -h, --help             this text\n"
 	       "\n"
 	       "Exit status: 0 guest rebooted or powered off, or every --expect (and\n"
@@ -315,6 +318,9 @@ static int parse_machine_option(int c, char *arg, struct run_options *o, char *e
 		return 0;
 	case OPT_TEST_EXIT:
 		o->test_exit = true;
+		return 0;
+	case OPT_NO_SANDBOX:
+		o->no_sandbox = true;
 		return 0;
 	case OPT_DEBUG:
 		o->debug = true;

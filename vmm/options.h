@@ -34,6 +34,7 @@ struct run_options {
 	unsigned cpus;
 	bool test_exit;
 	bool debug;
+	bool no_sandbox; /* --no-sandbox: no seccomp filters */
 	enum console_kind console;
 	struct disk_option disks[OPT_MAX_DISKS];
 	unsigned nr_disks;

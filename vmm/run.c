@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/sandbox.h"
 #include "virtio/console.h"
 #include "vmm/ci.h"
 #include "vmm/exit_status.h"
@@ -87,13 +88,21 @@ static bool handle_stdin(struct machine *m, bool interactive, struct term_escape
 	return true;
 }
 
+/* How long the last console output may wait for stdout once the VM has
+ * stopped: a reader that is only slow gets it, one that is gone does not
+ * hold the exit (or a `stop`) for long. */
+#define FINAL_FLUSH_MS 1000
+
+/* Every wait is this poll(): no device lock and no write to stdout ever
+ * blocks the main thread, so signals, the control socket and stop are
+ * served however the guest prints (console output: vmm/console_out.h). */
 static void main_loop(struct machine *m, struct ci *ci, int signal_fd, bool interactive)
 {
 	struct term_escape esc = {0};
 	bool stdin_open = true;
 
 	while (!vm_stopping(&m->vm)) {
-		struct pollfd p[4 + CI_POLLFDS] = {
+		struct pollfd p[5 + CI_POLLFDS] = {
 		    {.fd = m->vm.stop_fd, .events = POLLIN},
 		    {.fd = signal_fd, .events = POLLIN},
 		    {.fd = m->control.listen_fd, .events = POLLIN},
@@ -106,14 +115,16 @@ static void main_loop(struct machine *m, struct ci *ci, int signal_fd, bool inte
 
 		if (stdin_open && room)
 			p[3].fd = STDIN_FILENO;
-		ci_pollfds(ci, &p[4]);
+		console_out_pollfd(&m->out, &p[4]);
+		ci_pollfds(ci, &p[5]);
 		if (!room && (wake_ms < 0 || wake_ms > 20))
 			wake_ms = 20;
 		if (type_ms >= 0 && (wake_ms < 0 || wake_ms > type_ms))
 			wake_ms = type_ms;
-		if (poll(p, 4 + CI_POLLFDS, wake_ms) < 0 && errno != EINTR)
+		if (poll(p, 5 + CI_POLLFDS, wake_ms) < 0 && errno != EINTR)
 			break;
-		ci_service(ci, m, &p[4]);
+		console_out_service(&m->out, &p[4]);
+		ci_service(ci, m, &p[5]);
 		if (p[1].revents & POLLIN)
 			handle_signal(m, signal_fd);
 		if (p[2].revents & POLLIN)
@@ -145,6 +156,8 @@ int run_vm(const struct run_options *o)
 	int signal_fd;
 
 	log_debug_enabled = o->debug;
+	/* Before any thread starts: each enters its role's filter. */
+	sandbox_mode = o->no_sandbox ? SANDBOX_OFF : o->debug ? SANDBOX_TRAP : SANDBOX_KILL;
 	signal_fd = setup_signals();
 	if (signal_fd < 0 || !ci) {
 		free(ci);
@@ -159,10 +172,11 @@ int run_vm(const struct run_options *o)
 	}
 	ci_attach(ci, &m);
 	interactive = term_raw_enable();
-	if (ci_start(ci) || machine_start(&m))
+	if (ci_start(ci) || machine_start(&m) || sandbox_enter(SANDBOX_MAIN))
 		vm_request_stop(&m.vm, EXIT_STATUS_USAGE, VM_STOP_SETUP_ERROR);
 	main_loop(&m, ci, signal_fd, interactive);
 	machine_stop(&m);
+	console_out_flush(&m.out, FINAL_FLUSH_MS);
 	exit_screenshot(&m, o->screenshot);
 	status = ci_finish(ci, &m, m.vm.exit_status, m.vm.stop_reason);
 	control_wait_end(&m.control.waits, status);

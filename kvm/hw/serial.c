@@ -1,7 +1,5 @@
 #include "kvm/hw/serial.h"
 
-#include <unistd.h>
-
 #include "kvm/layout.h"
 #include "util/log.h"
 
@@ -9,9 +7,8 @@ static void serial_tx(void *ctx, uint8_t byte)
 {
 	struct serial *s = ctx;
 
-	/* A closed or full stdout must not stop the guest. */
-	if (write(s->out_fd, &byte, 1) < 0) {
-	}
+	if (s->out.write)
+		s->out.write(s->out.ctx, &byte, 1);
 	if (s->tap.write)
 		s->tap.write(s->tap.ctx, &byte, 1);
 }
@@ -44,10 +41,10 @@ static void serial_io(void *owner, uint64_t offset, void *data, uint32_t size, b
 	pthread_mutex_unlock(&s->lock);
 }
 
-int serial_init(struct serial *s, struct vm *vm, int out_fd)
+int serial_init(struct serial *s, struct vm *vm)
 {
 	s->vm = vm;
-	s->out_fd = out_fd;
+	s->out = (struct byte_sink){0};
 	s->tap = (struct byte_sink){0};
 	pthread_mutex_init(&s->lock, NULL);
 	uart_init(&s->uart, &serial_uart_ops, s);
@@ -81,4 +78,9 @@ unsigned serial_input_space(struct serial *s)
 void serial_set_tap(struct serial *s, struct byte_sink tap)
 {
 	s->tap = tap;
+}
+
+void serial_set_output(struct serial *s, struct byte_sink out)
+{
+	s->out = out;
 }

@@ -5,12 +5,16 @@
  * the renderer, fences retired in order, and errors where QEMU 7.2 says OK.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "gpu/gpu_priv.h"
+#include "util/sandbox.h"
 #include "tests/unit/test_gpu_util.h"
 #include "tests/unit/virgl_stream.h"
 #include "tests/unit/gpu_queues.h"
@@ -191,7 +195,7 @@ Test(gpu_virgl, virgl_and_its_capsets_before_any_driver)
 }
 
 /* A context clears a render target; SET_SCANOUT + FLUSH shows it. */
-Test(gpu_virgl, clear_shown_on_a_scanout_pixel_exact)
+static void clear_shown(void)
 {
 	struct vstream s = {.n = 0};
 	const uint8_t *px;
@@ -215,6 +219,74 @@ Test(gpu_virgl, clear_shown_on_a_scanout_pixel_exact)
 		cr_assert_eq(px[4 * i + 1], unorm8(0.5f), "G of pixel %u", i);
 		cr_assert_eq(px[4 * i + 2], unorm8(0.25f), "R of pixel %u", i);
 	}
+}
+
+Test(gpu_virgl, clear_shown_on_a_scanout_pixel_exact)
+{
+	clear_shown();
+}
+
+/* The same with the worker under its seccomp filter (util/sandbox.h),
+ * as lkvm-gpu runs it: entered once the backend started, so the guest's
+ * context, llvmpipe's threads for it, the render and teardown all happen
+ * under it. A call off the GPU list kills the test process. */
+static void setup_sandboxed(void)
+{
+	sandbox_mode = SANDBOX_KILL;
+	setup();
+}
+
+TestSuite(gpu_virgl_sandbox, .init = setup_sandboxed, .fini = teardown, .timeout = 60);
+
+/* Seccomp mode (0 none, 2 filter) of each thread of ours, by name. */
+static void thread_modes(char *out, size_t max)
+{
+	char path[300], comm[32], line[128];
+	size_t len = 0;
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+
+	cr_assert_not_null(d);
+	out[0] = 0;
+	while ((e = readdir(d))) {
+		FILE *f;
+		int mode = -1;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f || !fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		if (f)
+			fclose(f);
+		comm[strcspn(comm, "\n")] = 0;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "Seccomp: %d", &mode) == 1)
+				break;
+		if (f)
+			fclose(f);
+		len += snprintf(out + len, max - len, "%s=%d ", comm, mode);
+		if (len >= max)
+			break;
+	}
+	closedir(d);
+}
+
+Test(gpu_virgl_sandbox, clear_shown_under_the_gpu_filter)
+{
+	char modes[1024];
+
+	clear_shown();
+	thread_modes(modes, sizeof(modes));
+	cr_log_info("threads: %s", modes);
+	cr_expect(strstr(modes, "gpu-worker=2 "), "the worker is filtered: %s", modes);
+	/* Mesa's and virglrenderer's threads, made while the backend
+	 * started, inherited it. */
+	cr_expect(strstr(modes, "llvmpipe-0=2 ") && strstr(modes, "vrend-sync=2 "), "%s", modes);
+	cr_expect(!strstr(modes, "llvmpipe-0=0 ") && !strstr(modes, "gpu-worker=0 "), "%s", modes);
 }
 
 /* Linux's dumb buffers are 2D resources even with VIRGL on: created,

@@ -104,7 +104,7 @@ Test(console, tx_goes_to_the_output_callback)
 	struct vqb_buf bufs[2] = {vqb_buf_out(&b, "hello ", 6), vqb_buf_out(&b, "world", 5)};
 
 	out_len = 0;
-	virtio_console_set_output(c, capture, NULL);
+	virtio_console_set_output(c, (struct byte_sink){.write = capture});
 	c->mem = &b.gm;
 	cr_assert_eq(vqb_vq_init(&b, &vq, false), 0);
 	vqb_add_chain(&b, bufs, 2);
