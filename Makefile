@@ -144,7 +144,8 @@ $(B)/fuzz/fuzz_virtio_pci: $(FUZZ_VPCI_SRC)
 
 # virtio-input without its worker thread: the harness plays the transport.
 $(B)/fuzz/fuzz_virtio_input: tests/fuzz/fuzz_virtio_input.c virtio/input.c virtio/input_config.c \
-		virtio/virtqueue.c virtio/worker.c kvm/guest_mem.c util/log.c util/eventfd.c
+		virtio/virtqueue.c virtio/worker.c kvm/guest_mem.c util/log.c util/eventfd.c \
+		util/sandbox.c util/sandbox_lists.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -lpthread
 
