@@ -120,3 +120,24 @@ void display_set_events(struct display *d, const struct display_events *ev)
 	if (d->ops->events_ready)
 		d->ops->events_ready(d);
 }
+
+void display_size_asked(struct display *d, unsigned output, struct display_size_ask *a, uint32_t w,
+			uint32_t h)
+{
+	if (w == 0 || h == 0 || (w == a->w && h == a->h))
+		return;
+	a->w = w;
+	a->h = h;
+	if (d->ev.resize)
+		d->ev.resize(d->ev.opaque, output, w, h);
+	else
+		a->pending = true;
+}
+
+void display_size_flush(struct display *d, unsigned output, struct display_size_ask *a)
+{
+	if (a->pending && d->ev.resize) {
+		a->pending = false;
+		d->ev.resize(d->ev.opaque, output, a->w, a->h);
+	}
+}

@@ -168,6 +168,19 @@ struct display *display_x11_open(const struct display_config *cfg, char *err, si
  * output i > 0. 0 or the first -errno. */
 int display_screenshot_all(struct display *d, const char *path);
 
+/* The window size the user last asked for on one output (a window
+ * backend keeps one per output): reported to the VMM's resize event once,
+ * and kept pending while no events are hooked up. */
+struct display_size_ask {
+	uint32_t w, h;
+	bool pending;
+};
+/* output's window is now w x h (0: ignored): tell the VMM if it is new. */
+void display_size_asked(struct display *d, unsigned output, struct display_size_ask *a, uint32_t w,
+			uint32_t h);
+/* Events are hooked up now: report a size asked before. */
+void display_size_flush(struct display *d, unsigned output, struct display_size_ask *a);
+
 /* Hook up the VMM's event callbacks (then events_ready, if any). */
 void display_set_events(struct display *d, const struct display_events *ev);
 

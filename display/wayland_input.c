@@ -131,8 +131,8 @@ uint32_t wayland_abs_axis(wl_fixed_t pos, int32_t scale, uint32_t size)
  * frame the size the window was asked to have. */
 static void shown_size(const struct wl_out *o, uint32_t *w, uint32_t *h)
 {
-	*w = o->width ? o->width : o->asked_w;
-	*h = o->height ? o->height : o->asked_h;
+	*w = o->width ? o->width : o->ask.w;
+	*h = o->height ? o->height : o->ask.h;
 }
 
 static void note_position(struct wayland *w, wl_fixed_t x, wl_fixed_t y)

@@ -66,12 +66,11 @@ struct wl_out {
 	struct xdg_surface *xsurface;
 	struct xdg_toplevel *toplevel;
 	bool configured, want_draw;
-	bool fullscreen;	   /* as the compositor last configured it */
-	int32_t buffer_scale;	   /* what wl_surface.set_buffer_scale was told (1) */
-	char title[192];	   /* as last set (tests read it) */
-	uint32_t width, height;	   /* buffer size */
-	uint32_t asked_w, asked_h; /* size last reported to the VMM */
-	bool resize_pending;	   /* asked before events were hooked up */
+	bool fullscreen;	     /* as the compositor last configured it */
+	int32_t buffer_scale;	     /* what wl_surface.set_buffer_scale was told (1) */
+	char title[192];	     /* as last set (tests read it) */
+	uint32_t width, height;	     /* buffer size */
+	struct display_size_ask ask; /* the size last asked of the VMM */
 	void *map;
 	size_t map_size;
 	struct wl_buf bufs[NBUF];

@@ -39,28 +39,16 @@ static void toplevel_configure(void *data, struct xdg_toplevel *t, int32_t w, in
 		if (*st == XDG_TOPLEVEL_STATE_FULLSCREEN)
 			o->fullscreen = true;
 	}
-	if (w <= 0 || h <= 0 || ((uint32_t)w == o->asked_w && (uint32_t)h == o->asked_h))
-		return;
-	o->asked_w = w;
-	o->asked_h = h;
-	if (d->ev.resize)
-		d->ev.resize(d->ev.opaque, o->idx, w, h);
-	else
-		o->resize_pending = true;
+	if (w > 0 && h > 0)
+		display_size_asked(d, o->idx, &o->ask, (uint32_t)w, (uint32_t)h);
 }
 
 void wayland_events_ready(struct display *d)
 {
 	struct wayland *w = to_wl(d);
 
-	for (unsigned i = 0; i < d->nr_outputs; i++) {
-		struct wl_out *o = &w->out[i];
-
-		if (o->resize_pending && d->ev.resize) {
-			o->resize_pending = false;
-			d->ev.resize(d->ev.opaque, i, o->asked_w, o->asked_h);
-		}
-	}
+	for (unsigned i = 0; i < d->nr_outputs; i++)
+		display_size_flush(d, i, &w->out[i].ask);
 }
 
 static void toplevel_close(void *data, struct xdg_toplevel *t)
@@ -93,8 +81,8 @@ void wayland_window_create(struct wayland *w, unsigned i)
 
 	o->w = w;
 	o->idx = i;
-	o->asked_w = w->d.width;
-	o->asked_h = w->d.height;
+	o->ask.w = w->d.width;
+	o->ask.h = w->d.height;
 	for (int b = 0; b < NBUF; b++)
 		pixman_region32_init(&o->bufs[b].stale);
 	o->surface = wl_compositor_create_surface(w->compositor);

@@ -61,10 +61,9 @@ struct x11_out {
 	struct x11 *x;
 	unsigned idx;
 	xcb_window_t win;
-	uint32_t width, height;	   /* the picture's size (0: none yet) */
-	uint32_t win_w, win_h;	   /* the window's size */
-	uint32_t asked_w, asked_h; /* size last reported to the VMM */
-	bool resize_pending;	   /* asked before events were hooked up */
+	uint32_t width, height;	     /* the picture's size (0: none yet) */
+	uint32_t win_w, win_h;	     /* the window's size */
+	struct display_size_ask ask; /* the size last asked of the VMM */
 	bool want_draw;
 
 	/* SHM: the buffers and the one last put. */

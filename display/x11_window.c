@@ -51,8 +51,8 @@ int x11_window_create(struct x11 *x, unsigned i)
 
 	o->x = x;
 	o->idx = i;
-	o->win_w = o->asked_w = x->d.width;
-	o->win_h = o->asked_h = x->d.height;
+	o->win_w = o->ask.w = x->d.width;
+	o->win_h = o->ask.h = x->d.height;
 	for (int b = 0; b < X11_NBUF; b++)
 		pixman_region32_init(&o->bufs[b].stale);
 	o->win = xcb_generate_id(x->c);
@@ -84,28 +84,15 @@ static void configured(struct x11 *x, struct x11_out *o, uint32_t w, uint32_t h)
 
 	o->win_w = w;
 	o->win_h = h;
-	if (w == 0 || h == 0 || (w == o->asked_w && h == o->asked_h))
-		return;
-	o->asked_w = w;
-	o->asked_h = h;
-	if (d->ev.resize)
-		d->ev.resize(d->ev.opaque, o->idx, w, h);
-	else
-		o->resize_pending = true;
+	display_size_asked(d, o->idx, &o->ask, w, h);
 }
 
 void x11_events_ready(struct display *d)
 {
 	struct x11 *x = to_x11(d);
 
-	for (unsigned i = 0; i < d->nr_outputs; i++) {
-		struct x11_out *o = &x->out[i];
-
-		if (o->resize_pending && d->ev.resize) {
-			o->resize_pending = false;
-			d->ev.resize(d->ev.opaque, i, o->asked_w, o->asked_h);
-		}
-	}
+	for (unsigned i = 0; i < d->nr_outputs; i++)
+		display_size_flush(d, i, &x->out[i].ask);
 }
 
 bool x11_window_event(struct x11 *x, const xcb_generic_event_t *ev)
