@@ -176,11 +176,24 @@ test_hvc() {
 # types listed for the host to check), then the keys L1 types with
 # `lkvm-gpu type` once "L2: evdev ready" is out are printed as they arrive,
 # until Esc is released.
-test_input() {
+load_input_modules() {
 	while read -r ko; do
 		[ -n "$ko" ] || continue
 		insmod "/lib/modules/$ko" 2>/dev/null || echo "L2: WARN insmod $ko failed"
 	done </etc/modules-input.order
+}
+
+# A shell on the first virtual terminal, which the virtio keyboard types
+# into (Linux's VT keyboard handler), with its prompt and output on the
+# serial console: the host types a command there and reads its result.
+test_vtshell() {
+	load_input_modules
+	PS1='vtshell# ' sh -i </dev/tty1 >/dev/console 2>&1
+	echo "L2: vtshell ended"
+}
+
+test_input() {
+	load_input_modules
 	n=$(ls -d /sys/bus/virtio/drivers/virtio_input/virtio* 2>/dev/null | wc -l)
 	i=0
 	while [ "$(ls /dev/input 2>/dev/null | grep -c '^event')" -lt 3 ] && [ $i -lt 50 ]; do
