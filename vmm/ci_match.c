@@ -29,6 +29,26 @@ int ci_pattern_check(const char *opt, const char *re, char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether text is a literal between optional anchors (see ci_pattern). */
+static void find_literal(struct ci_pattern *p)
+{
+	const char *t = p->text;
+	size_t n = strlen(t);
+
+	p->at_start = n && t[0] == '^';
+	if (p->at_start) {
+		t++;
+		n--;
+	}
+	/* A '$' escaped as "\$" would have a backslash, which is refused below. */
+	p->at_end = n && t[n - 1] == '$';
+	if (p->at_end)
+		n--;
+	p->literal = strcspn(t, ".[]()*+?{}|^$\\") >= n;
+	p->lit = t;
+	p->lit_len = n;
+}
+
 static int compile_all(const char *opt, struct ci_pattern *p, const char *const *texts, unsigned n,
 		       unsigned *done, char *err, size_t errlen)
 {
@@ -36,6 +56,7 @@ static int compile_all(const char *opt, struct ci_pattern *p, const char *const 
 		p[*done].text = texts[*done];
 		if (compile(opt, texts[*done], &p[*done].re, err, errlen))
 			return -1;
+		find_literal(&p[*done]);
 	}
 	return 0;
 }
@@ -80,10 +101,24 @@ void ci_match_destroy(struct ci_match *m)
 	m->tail = NULL;
 }
 
-static bool matches(struct ci_match *m, struct ci_pattern *p, const char *line, double now_s)
+static bool literal_matches(const struct ci_pattern *p, const char *line, size_t len)
+{
+	if (len < p->lit_len)
+		return false;
+	if (p->at_start && p->at_end)
+		return len == p->lit_len && !memcmp(line, p->lit, len);
+	if (p->at_start)
+		return !memcmp(line, p->lit, p->lit_len);
+	if (p->at_end)
+		return !memcmp(line + len - p->lit_len, p->lit, p->lit_len);
+	return memmem(line, len, p->lit, p->lit_len) != NULL;
+}
+
+static bool matches(struct ci_match *m, struct ci_pattern *p, const char *line, size_t len,
+		    double now_s)
 {
 	m->attempts++;
-	if (regexec(&p->re, line, 0, NULL, 0) != 0)
+	if (p->literal ? !literal_matches(p, line, len) : regexec(&p->re, line, 0, NULL, 0) != 0)
 		return false;
 	p->matched = true;
 	p->time_s = now_s;
@@ -93,19 +128,19 @@ static bool matches(struct ci_match *m, struct ci_pattern *p, const char *line, 
 
 /* A complete line: fail-on patterns first, so a line that matches both a
  * --fail-on and the last --expect fails. */
-static void judge(struct ci_match *m, const char *line, double now_s)
+static void judge(struct ci_match *m, const char *line, size_t len, double now_s)
 {
 	if (m->verdict != CI_PENDING)
 		return;
 	for (unsigned i = 0; i < m->nr_fail_ons; i++) {
-		if (matches(m, &m->fail_ons[i], line, now_s)) {
+		if (matches(m, &m->fail_ons[i], line, len, now_s)) {
 			m->fail_index = i;
 			m->verdict = CI_FAIL_SEEN;
 			return;
 		}
 	}
 	if (m->next_expect < m->nr_expects &&
-	    matches(m, &m->expects[m->next_expect], line, now_s) &&
+	    matches(m, &m->expects[m->next_expect], line, len, now_s) &&
 	    ++m->next_expect == m->nr_expects)
 		m->verdict = CI_EXPECTS_MET;
 }
@@ -125,7 +160,7 @@ static void end_line(struct ci_match *m, struct ci_line *l, double now_s)
 	l->buf[l->len] = 0;
 	m->lines++;
 	m->long_lines += l->cut;
-	judge(m, l->buf, now_s);
+	judge(m, l->buf, l->len, now_s);
 	keep_in_tail(m, l->buf, l->len);
 	if (m->on_line)
 		m->on_line(m->on_line_ctx, l->buf);
@@ -140,13 +175,22 @@ static size_t take_line_part(struct ci_line *l, const char *p, size_t len, bool 
 	const char *nl = memchr(p, '\n', len);
 	size_t part = nl ? (size_t)(nl - p) : len;
 
-	for (size_t i = 0; i < part; i++) {
-		if (p[i] == 0)
-			continue; /* a terminal shows nothing for NUL, nor do we */
-		if (l->len < CI_LINE_MAX)
-			l->buf[l->len++] = p[i];
-		else
-			l->cut = true;
+	if (!memchr(p, 0, part)) {
+		/* The usual case: no NUL, copied at once up to the cap. */
+		size_t room = CI_LINE_MAX - l->len, n = part < room ? part : room;
+
+		memcpy(l->buf + l->len, p, n);
+		l->len += n;
+		l->cut |= n < part;
+	} else {
+		for (size_t i = 0; i < part; i++) {
+			if (p[i] == 0)
+				continue; /* a terminal shows nothing for NUL, nor do we */
+			if (l->len < CI_LINE_MAX)
+				l->buf[l->len++] = p[i];
+			else
+				l->cut = true;
+		}
 	}
 	*complete = nl != NULL;
 	return nl ? part + 1 : part;

@@ -35,6 +35,13 @@ enum ci_verdict {
 struct ci_pattern {
 	const char *text;
 	regex_t re;
+	/* A pattern with no ERE operator but a leading '^' and a trailing '$'
+	 * (the usual "Kernel panic", "^login: ") is matched as that literal
+	 * with memmem/memcmp instead of regexec: same answer, many times
+	 * faster on a long console. */
+	bool literal, at_start, at_end;
+	const char *lit; /* into text */
+	size_t lit_len;
 	bool matched;
 	double time_s; /* the caller's clock at the match */
 	char *line;    /* the line that matched (malloc'ed, at most CI_LINE_MAX) */

@@ -188,3 +188,43 @@ Test(ci_match, a_bad_pattern_is_one_line_naming_it)
 	cr_expect(strstr(err, "--fail-on '[z-a]'"), "%s", err);
 	cr_expect_eq(ci_pattern_check("--fail-on", "Kernel panic|Oops", err, sizeof(err)), 0);
 }
+
+/* Literal patterns take a memmem/memcmp path instead of regexec: each
+ * answer must be the one POSIX regexec gives for the same pattern and line
+ * (the independent model), anchors included. */
+Test(ci_match, literal_fast_path_answers_as_regexec_does)
+{
+	static const char *const pats[] = {"Kernel panic", "^login: ", "done$", "^exact$", "^", "$",
+					   "^$",	   "a.c",      "x\\$",	"ab|cd"};
+	static const char *const lines[] = {"",
+					    "Kernel panic - not syncing",
+					    "kernel panic",
+					    "login: ",
+					    " login: ",
+					    "all done",
+					    "done!",
+					    "exact",
+					    "exact ",
+					    "abc",
+					    "x$",
+					    "cd"};
+
+	for (unsigned i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		regex_t re;
+
+		cr_assert_eq(regcomp(&re, pats[i], REG_EXTENDED | REG_NOSUB), 0);
+		for (unsigned j = 0; j < sizeof(lines) / sizeof(lines[0]); j++) {
+			struct ci_match m;
+			char err[128], buf[64];
+			bool want = regexec(&re, lines[j], 0, NULL, 0) == 0;
+			int n = snprintf(buf, sizeof(buf), "%s\n", lines[j]);
+
+			cr_assert_eq(ci_match_init(&m, NULL, 0, &pats[i], 1, err, sizeof(err)), 0);
+			ci_match_feed(&m, CI_TTYS0, buf, (size_t)n, 0);
+			cr_assert_eq(m.verdict == CI_FAIL_SEEN, want,
+				     "pattern '%s', line '%s': want %d", pats[i], lines[j], want);
+			ci_match_destroy(&m);
+		}
+		regfree(&re);
+	}
+}
