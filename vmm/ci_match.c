@@ -196,15 +196,98 @@ static size_t take_line_part(struct ci_line *l, const char *p, size_t len, bool 
 	return nl ? part + 1 : part;
 }
 
+/* Whether whole reads may be judged at once: nobody watches each line
+ * (`wait`, --type-after) and every pattern still to try is a literal. */
+static bool bulk_allowed(const struct ci_match *m)
+{
+	if (m->on_line)
+		return false;
+	if (m->verdict != CI_PENDING)
+		return true;
+	for (unsigned i = 0; i < m->nr_fail_ons; i++)
+		if (!m->fail_ons[i].literal)
+			return false;
+	return m->next_expect >= m->nr_expects || m->expects[m->next_expect].literal;
+}
+
+/* Whether any pattern still to try has its literal somewhere in p..len. A
+ * line matches a literal pattern only if the literal is inside it, so none
+ * there means no line of the read matches. */
+static bool any_literal_in(const struct ci_match *m, const char *p, size_t len)
+{
+	for (unsigned i = 0; i < m->nr_fail_ons; i++)
+		if (memmem(p, len, m->fail_ons[i].lit, m->fail_ons[i].lit_len))
+			return true;
+	if (m->next_expect < m->nr_expects) {
+		const struct ci_pattern *e = &m->expects[m->next_expect];
+
+		if (memmem(p, len, e->lit, e->lit_len))
+			return true;
+	}
+	return false;
+}
+
+/* Complete lines p..len (ending in '\n', no NUL) that no pattern can
+ * match: counted, and the last CI_TAIL_LINES kept, as end_line would. */
+static void bulk_lines(struct ci_match *m, const char *p, size_t len)
+{
+	const char *start[CI_TAIL_LINES];
+	size_t llen[CI_TAIL_LINES];
+	unsigned n = 0;
+
+	for (const char *end = p + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t raw = (size_t)(nl - p);
+
+		m->lines++;
+		m->long_lines += raw > CI_LINE_MAX;
+		start[n % CI_TAIL_LINES] = p;
+		llen[n % CI_TAIL_LINES] = raw;
+		n++;
+		p = nl + 1;
+	}
+	for (unsigned i = n > CI_TAIL_LINES ? n - CI_TAIL_LINES : 0; i < n; i++) {
+		size_t raw = llen[i % CI_TAIL_LINES], keep = raw > CI_LINE_MAX ? CI_LINE_MAX : raw;
+		char *slot = m->tail[m->tail_next];
+
+		if (raw <= CI_LINE_MAX && keep && start[i % CI_TAIL_LINES][keep - 1] == '\r')
+			keep--;
+		memcpy(slot, start[i % CI_TAIL_LINES], keep);
+		slot[keep] = 0;
+		m->tail_next = (m->tail_next + 1) % CI_TAIL_LINES;
+		if (m->tail_count < CI_TAIL_LINES)
+			m->tail_count++;
+	}
+}
+
 enum ci_verdict ci_match_feed(struct ci_match *m, enum ci_source src, const void *buf, size_t len,
 			      double now_s)
 {
 	struct ci_line *l = &m->pending[src];
 	const char *p = buf;
+	bool bulk_tried = false;
 
 	while (len) {
 		bool complete;
-		size_t n = take_line_part(l, p, len, &complete);
+		size_t n;
+
+		/* Once per read, at a line start: the complete lines of the
+		 * read at once when no pattern can match any of them (a
+		 * console's usual case), else line by line below. */
+		if (!bulk_tried && l->len == 0 && !l->cut) {
+			const char *last = memrchr(p, '\n', len);
+			size_t span = last ? (size_t)(last - p) + 1 : 0;
+
+			bulk_tried = true;
+			if (span && bulk_allowed(m) && !memchr(p, 0, span) &&
+			    !any_literal_in(m, p, span)) {
+				bulk_lines(m, p, span);
+				p += span;
+				len -= span;
+				continue;
+			}
+		}
+		n = take_line_part(l, p, len, &complete);
 
 		if (complete)
 			end_line(m, l, now_s);

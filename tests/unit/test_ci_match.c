@@ -228,3 +228,82 @@ Test(ci_match, literal_fast_path_answers_as_regexec_does)
 		regfree(&re);
 	}
 }
+
+static void ignore_line(void *ctx, const char *line)
+{
+}
+
+/* Feed log in reads of step bytes; with_watcher set makes every line go
+ * through the line-by-line path (a watcher sees each line). */
+static void feed_log(struct ci_match *m, const char *log, size_t len, size_t step,
+		     bool with_watcher, const char *const *fail, unsigned nfail,
+		     const char *const *exp, unsigned nexp)
+{
+	char err[128];
+
+	cr_assert_eq(ci_match_init(m, exp, nexp, fail, nfail, err, sizeof(err)), 0);
+	if (with_watcher)
+		m->on_line = ignore_line;
+	for (size_t off = 0; off < len; off += step)
+		ci_match_feed(m, CI_TTYS0, log + off, len - off < step ? len - off : step, 0);
+}
+
+/* Reads judged at once (no pattern's literal in them) must end exactly as
+ * line by line does: the same line and long-line counts, the same 50-line
+ * tail (CRs and overlong lines cut the same way), the same verdict, over
+ * read sizes that split lines anywhere. */
+Test(ci_match, whole_reads_end_as_line_by_line_does)
+{
+	static const char *const fail[] = {"Kernel panic", "Call Trace"};
+	static const char *const exp[] = {"^login: ", "done$"};
+	/* Never met: the verdict waits for the appended Call Trace. */
+	static const char *const exp_unmet[] = {"^login: ", "nothing here$"};
+	static const size_t steps[] = {1, 7, 100, 4096, 65536, 1 << 20};
+	size_t cap = 3 << 20, len = 0;
+	char *log = malloc(cap);
+
+	cr_assert_not_null(log);
+	for (unsigned i = 0; len + 20000 < cap; i++) {
+		if (i % 997 == 0) { /* lines around the cap: MAX-1 .. MAX+2 bytes */
+			memset(log + len, 'x', CI_LINE_MAX - 1 + i % 4);
+			len += CI_LINE_MAX - 1 + i % 4;
+			log[len++] = '\n';
+		} else {
+			len += (size_t)sprintf(log + len, "[%u] line %u%s\n", i, i * 7,
+					       i % 5 == 0 ? "\r" : "");
+		}
+		if (i == 20000)
+			len += (size_t)sprintf(log + len, "login: root\n");
+		if (i == 30000)
+			len += (size_t)sprintf(log + len, "all done\n");
+	}
+	for (unsigned s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+		for (int with_fail = 0; with_fail < 2; with_fail++) {
+			struct ci_match a, b;
+			size_t n = len;
+
+			if (with_fail)
+				n += (size_t)sprintf(log + len, "Call Trace:\n[1] tail\n");
+			feed_log(&a, log, n, steps[s], false, fail, 2, with_fail ? exp_unmet : exp,
+				 2);
+			feed_log(&b, log, n, steps[s], true, fail, 2, with_fail ? exp_unmet : exp,
+				 2);
+			cr_assert_eq(a.lines, b.lines, "step %zu", steps[s]);
+			cr_assert_eq(a.long_lines, b.long_lines, "step %zu", steps[s]);
+			cr_assert_eq(a.verdict, b.verdict, "step %zu", steps[s]);
+			cr_assert_eq(a.verdict, with_fail ? CI_FAIL_SEEN : CI_EXPECTS_MET);
+			cr_assert_eq(a.next_expect, b.next_expect);
+			cr_assert_eq(a.tail_count, b.tail_count);
+			for (unsigned i = 0; i < a.tail_count; i++) {
+				const char *la, *lb;
+
+				ci_match_tail(&a, i, &la);
+				ci_match_tail(&b, i, &lb);
+				cr_assert_str_eq(la, lb, "step %zu, tail line %u", steps[s], i);
+			}
+			ci_match_destroy(&a);
+			ci_match_destroy(&b);
+		}
+	}
+	free(log);
+}
