@@ -45,6 +45,7 @@ fi
 passed=0
 failed=0
 skipped=0
+failed_cases=()
 declare -A group_of
 jobs=${NESTED_JOBS:-2}
 n_smp1=0
@@ -201,9 +202,27 @@ for c in "${cases[@]}"; do
 	else
 		echo "FAIL $c: $FAILMSG (log $LOGDIR/$c.log)"
 		failed=$((failed + 1))
+		failed_cases+=("$c")
 	fi
 done
 
 echo "nested suite ($mode): $(($(date +%s) - t_start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
+# The nested runner's L1 runs under QEMU TCG's emulation of SVM, which
+# once in a while kills an L2 guest for nothing it did (a probe's triple
+# fault in the middle of printing a line, seen 2 times in about 40 suite
+# runs, in different tests). A case that fails is run once more in a new
+# L1; it counts as passed only if that run passes, and says so (FLAKY),
+# with the first run's log kept. More than 2 failures: no second chance.
+if [ $failed -gt 0 ] && [ $failed -le 2 ] && [ -z "${NESTED_RERUN:-}" ]; then
+	rm -rf "$LOGDIR-first"
+	mv "$LOGDIR" "$LOGDIR-first"
+	echo "nested: running ${failed_cases[*]} once more (first run's logs: $LOGDIR-first)"
+	if NESTED_RERUN=1 "$0" ${mode:+--$mode} "${failed_cases[@]}"; then
+		echo "FLAKY ${failed_cases[*]}: failed once, passed when run again"
+		echo "$((passed + failed)) passed ($failed on a second run), 0 failed, $skipped skipped"
+		exit 0
+	fi
+	exit 1
+fi
 [ $failed -eq 0 ]
