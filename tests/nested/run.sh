@@ -208,10 +208,10 @@ done
 
 echo "nested suite ($mode): $(($(date +%s) - t_start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
-# The nested runner's L1 runs under QEMU TCG's emulation of SVM, which
-# once in a while kills an L2 guest for nothing it did (a probe's triple
-# fault in the middle of printing a line, seen 2 times in about 40 suite
-# runs, in different tests). A case that fails is run once more in a new
+# Now and then an L2 guest dies for no reason a test can see: a probe's
+# triple fault in the middle of printing a line, seen twice in about 40
+# suite runs, in different tests. The cause is not found yet; QEMU TCG's
+# emulation of SVM, under which L1 runs, is the first suspect. A case that fails is run once more in a new
 # L1; it counts as passed only if that run passes, and says so (FLAKY),
 # with the first run's log kept. More than 2 failures: no second chance.
 if [ $failed -gt 0 ] && [ $failed -le 2 ] && [ -z "${NESTED_RERUN:-}" ]; then
