@@ -10,6 +10,7 @@
 #define TESTS_DISPLAY_WESTON_H
 
 #include <criterion/criterion.h>
+#include <wayland-client.h>
 #include <dirent.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -75,6 +76,19 @@ static inline void start_weston_shell(const char *shell)
 	cr_assert_eq(access(sock, F_OK), 0, "weston did not start (see %s/weston.log)", dir);
 	setenv("XDG_RUNTIME_DIR", dir, 1);
 	setenv("WAYLAND_DISPLAY", "lkvm-test", 1);
+	/* The socket file exists from bind(), a moment before weston listens
+	 * on it: a loaded machine (ASan, a CI run) saw a test connect in that
+	 * moment and fail. Wait until a client gets in. */
+	for (int i = 0; i < 500; i++) {
+		struct wl_display *probe = wl_display_connect(NULL);
+
+		if (probe) {
+			wl_display_disconnect(probe);
+			return;
+		}
+		usleep(10000);
+	}
+	cr_assert_fail("weston does not accept clients (see %s/weston.log)", dir);
 }
 
 static inline void stop_weston(void)
