@@ -141,3 +141,16 @@ void display_size_flush(struct display *d, unsigned output, struct display_size_
 		d->ev.resize(d->ev.opaque, output, a->w, a->h);
 	}
 }
+
+uint32_t display_input_abs(uint64_t pos256, uint32_t size)
+{
+	uint64_t v;
+
+	if (size == 0)
+		return 0;
+	if (pos256 >= (uint64_t)size * 256)
+		return DISPLAY_INPUT_ABS_MAX;
+	/* pos256 < 2^40 here: no overflow. */
+	v = (pos256 * 32768 + (uint64_t)size * 256 - 1) / ((uint64_t)size * 256);
+	return v > DISPLAY_INPUT_ABS_MAX ? DISPLAY_INPUT_ABS_MAX : (uint32_t)v;
+}

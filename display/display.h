@@ -51,6 +51,11 @@ struct display_rect {
  * dispatch (the GPU worker); a receiver must not block. Any member may be
  * NULL (no input wanted): callers check. */
 #define DISPLAY_INPUT_ABS_MAX 32767
+/* The tablet value for a position pos256 (in 1/256 pixel) on an axis of
+ * size pixels: the smallest value a guest maps back to that pixel the way
+ * libinput does (pixel = value * size / 32768), clamped to the range. Both
+ * window displays use it, so a pixel means the same on each. */
+uint32_t display_input_abs(uint64_t pos256, uint32_t size);
 struct display_input {
 	void *opaque;
 	/* A keyboard key (KEY_*) went down or up. */

@@ -117,14 +117,8 @@ uint32_t wayland_abs_axis(wl_fixed_t pos, int32_t scale, uint32_t size)
 {
 	/* Frame pixels in 1/256: pos is 24.8 fixed point. */
 	int64_t p = (int64_t)pos * (scale > 0 ? scale : 1);
-	uint64_t v;
 
-	if (size == 0 || p <= 0)
-		return 0;
-	if ((uint64_t)p >= (uint64_t)size * 256)
-		return DISPLAY_INPUT_ABS_MAX;
-	v = ((uint64_t)p * 32768 + (uint64_t)size * 256 - 1) / ((uint64_t)size * 256);
-	return v > DISPLAY_INPUT_ABS_MAX ? DISPLAY_INPUT_ABS_MAX : (uint32_t)v;
+	return p <= 0 ? 0 : display_input_abs((uint64_t)p, size);
 }
 
 /* The size the output's window shows: its frame, or before the first

@@ -168,8 +168,8 @@ void x11_pointer_scale(const struct x11_out *o, int x, int y, uint32_t *ax, uint
 		cx = fw - 1;
 	if (fh && cy > fh - 1)
 		cy = fh - 1;
-	*ax = fw > 1 ? (uint32_t)(cx * DISPLAY_INPUT_ABS_MAX / (fw - 1)) : 0;
-	*ay = fh > 1 ? (uint32_t)(cy * DISPLAY_INPUT_ABS_MAX / (fh - 1)) : 0;
+	*ax = display_input_abs(cx * 256, fw);
+	*ay = display_input_abs(cy * 256, fh);
 }
 
 static void motion(struct x11 *x, struct x11_out *o, int ex, int ey)

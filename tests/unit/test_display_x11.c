@@ -728,11 +728,16 @@ Test(display_x11, focus_out_releases_held_keys)
 	d->ops->destroy(d);
 }
 
-/* The tablet's coordinate for pixel v of a size-pixel axis: the ends of
- * the frame are 0 and DISPLAY_INPUT_ABS_MAX. */
+/* The tablet's coordinate for pixel v of a size-pixel axis, from the
+ * guest's side: the smallest value libinput maps back to v (pixel = value
+ * * size / 32768), found by search. */
 static int model_abs(int v, int size)
 {
-	return (int)((int64_t)v * 32767 / (size - 1));
+	int a = 0;
+
+	while ((int64_t)a * size / 32768 < v)
+		a++;
+	return a;
 }
 
 Test(display_x11, pointer_moves_scale_to_the_frame)
