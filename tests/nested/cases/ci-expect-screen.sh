@@ -13,7 +13,8 @@ l2run ci-expect-screen -t 150 -- $LKVM run -k "$L2_VMLINUX" -i "$L2_INITRD" -m 2
 L1
 }
 check() {
-	expect "L2: PASS drm mode=640x480"
+	# No "L2: PASS drm" here: the screen can match, and the run end, before
+	# drm-pattern prints its line (seen once); the picture is the proof.
 	expect_rc 0
 	expect_file ces-ref.png
 	expect_file ci-expect-screen.json
