@@ -117,6 +117,12 @@ $(B)/bench/x11_fps: scripts/bench/x11_fps.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# lkvm-gpu's and QEMU's X11 windows seen from the X server: presents by
+# DAMAGE area, key latency by XTEST (scripts/bench-desktop-nested.sh).
+$(B)/bench/x11_vm: scripts/bench/x11_vm.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $$(pkg-config --cflags --libs xcb xcb-damage xcb-xtest)
+
 # libFuzzer harnesses (clang): a short fixed run each; crashes land in build/fuzz/.
 FUZZ_CC    ?= clang
 FUZZ_RUNS  ?= 200000

@@ -45,6 +45,7 @@ static void destroy(struct display *d)
 
 	wayland_grab_destroy(w);
 	wayland_input_destroy(w);
+	wayland_scale_destroy(w);
 	for (unsigned i = 0; i < d->nr_outputs; i++) {
 		struct wl_out *o = &w->out[i];
 
@@ -112,8 +113,11 @@ static void registry_global(void *data, struct wl_registry *r, uint32_t name, co
 	struct wayland *w = data;
 
 	if (!strcmp(iface, wl_compositor_interface.name) && !w->compositor) {
+		w->compositor_version = min_u32(version, 4);
 		w->compositor =
-		    wl_registry_bind(r, name, &wl_compositor_interface, min_u32(version, 4));
+		    wl_registry_bind(r, name, &wl_compositor_interface, w->compositor_version);
+	} else if (!strcmp(iface, wl_output_interface.name)) {
+		wayland_scale_bind(w, r, name, version);
 	} else if (!strcmp(iface, wl_shm_interface.name) && !w->shm) {
 		w->shm = wl_registry_bind(r, name, &wl_shm_interface, 1);
 	} else if (!strcmp(iface, xdg_wm_base_interface.name) && !w->wm) {
@@ -138,6 +142,7 @@ static void registry_global(void *data, struct wl_registry *r, uint32_t name, co
 
 static void registry_remove(void *data, struct wl_registry *r, uint32_t name)
 {
+	wayland_scale_unbind(data, name);
 }
 
 static const struct wl_registry_listener registry_listener = {.global = registry_global,

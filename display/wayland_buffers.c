@@ -137,6 +137,7 @@ void wayland_draw(struct wl_out *o)
 		wl_surface_damage_buffer(o->surface, r.x, r.y, r.w, r.h);
 	}
 	pixman_region32_clear(&b->stale);
+	wayland_scale_apply(o);
 	wl_surface_attach(o->surface, b->wb, 0, 0);
 	wl_surface_commit(o->surface);
 	b->busy = true;

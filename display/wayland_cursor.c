@@ -12,10 +12,20 @@ void wayland_apply_cursor(struct wayland *w)
 
 	if (!w->pointer || !o)
 		return;
-	if (o->cursor_visible && o->cursor_surface)
-		wl_pointer_set_cursor(w->pointer, w->pointer_serial, o->cursor_surface, o->hot_x,
-				      o->hot_y);
-	else
+	if (o->cursor_visible && o->cursor_surface) {
+		/* The guest's cursor at the window's scale, so it keeps its size
+		 * against the guest's screen; the hotspot is in surface units. */
+		int32_t s = wayland_buffer_scale_for(o->buffer_scale, DISPLAY_CURSOR_DIM,
+						     DISPLAY_CURSOR_DIM);
+
+		if (s != (o->cursor_scale ? o->cursor_scale : 1) && w->compositor_version >= 3) {
+			wl_surface_set_buffer_scale(o->cursor_surface, s);
+			wl_surface_commit(o->cursor_surface);
+		}
+		o->cursor_scale = s;
+		wl_pointer_set_cursor(w->pointer, w->pointer_serial, o->cursor_surface,
+				      o->hot_x / o->cursor_scale, o->hot_y / o->cursor_scale);
+	} else
 		wl_pointer_set_cursor(w->pointer, w->pointer_serial, NULL, 0, 0);
 	wl_display_flush(w->dpy);
 }

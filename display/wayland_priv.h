@@ -16,6 +16,8 @@
  *   wayland_input.c      the seat: keyboard and pointer to display_input
  *   wayland_grab.c       the hotkeys: pointer grab (Ctrl+Alt+G), fullscreen
  *                        (Ctrl+Alt+F), and the title that shows the grab
+ *   wayland_scale.c      HiDPI: the host outputs' scales and each window's
+ *                        buffer scale (a guest pixel stays a screen pixel)
  *   wayland_screenshot.c the guest's screen as PNG
  *
  * Only the files that call xdg-shell functions include the generated
@@ -46,6 +48,16 @@ struct zwp_keyboard_shortcuts_inhibitor_v1;
 
 #define NBUF 2
 
+/* Host outputs followed for their scale, and the largest scale believed. */
+#define WL_MAX_HOUTS 16
+#define WL_SCALE_MAX 8
+
+struct wl_host_output {
+	struct wl_output *out;
+	uint32_t name;		/* the registry's, for global_remove */
+	int32_t scale, pending; /* pending until wl_output.done */
+};
+
 struct wl_buf {
 	struct wl_buffer *wb;
 	pixman_image_t *img;	 /* over the shm mapping */
@@ -67,7 +79,8 @@ struct wl_out {
 	struct xdg_toplevel *toplevel;
 	bool configured, want_draw;
 	bool fullscreen;	     /* as the compositor last configured it */
-	int32_t buffer_scale;	     /* what wl_surface.set_buffer_scale was told (1) */
+	int32_t buffer_scale;	     /* what wl_surface.set_buffer_scale was told */
+	uint32_t on_houts;	     /* host outputs (hout[] bits) the surface is on */
 	char title[192];	     /* as last set (tests read it) */
 	uint32_t width, height;	     /* buffer size */
 	struct display_size_ask ask; /* the size last asked of the VMM */
@@ -81,6 +94,7 @@ struct wl_out {
 	struct wl_buffer *cursor_buf;
 	uint32_t *cursor_px; /* shm: the compositor may read it any time */
 	bool cursor_visible;
+	int32_t cursor_scale; /* the cursor surface's buffer scale (0: never set) */
 	int hot_x, hot_y;
 	/* The guest's cursor as it last set it, for screenshots: the window
 	 * has no cursor in it, but a screenshot shows the guest's screen
@@ -94,6 +108,9 @@ struct wayland {
 	struct wl_display *dpy;
 	struct wl_registry *registry;
 	struct wl_compositor *compositor;
+	uint32_t compositor_version;
+	struct wl_host_output hout[WL_MAX_HOUTS];
+	unsigned nr_houts;
 	struct wl_shm *shm;
 	struct xdg_wm_base *wm;
 	struct wl_seat *seat;
@@ -193,6 +210,19 @@ void wayland_grab_stop(struct wayland *w);
 void wayland_toggle_fullscreen(struct wayland *w);
 void wayland_set_title(struct wl_out *o); /* the VM's name, and the grab */
 void wayland_grab_destroy(struct wayland *w);
+
+/* wayland_scale.c */
+extern const struct wl_surface_listener wayland_surface_listener; /* data: struct wl_out */
+void wayland_scale_bind(struct wayland *w, struct wl_registry *r, uint32_t name, uint32_t version);
+void wayland_scale_unbind(struct wayland *w, uint32_t name);
+void wayland_scale_destroy(struct wayland *w);
+/* The buffer scale a width x height frame gets where want is asked: want,
+ * unless the size is not a multiple of it (the protocol forbids that) or
+ * want is out of 1..WL_SCALE_MAX: then 1. */
+int32_t wayland_buffer_scale_for(int32_t want, uint32_t width, uint32_t height);
+void wayland_scale_apply(struct wl_out *o); /* before a buffer's commit */
+/* A length the compositor gave in surface units, in frame pixels. */
+uint32_t wayland_scale_size(const struct wl_out *o, int32_t surface_units);
 
 /* wayland_screenshot.c */
 int wayland_screenshot(struct display *d, unsigned i, const char *path);

@@ -40,7 +40,8 @@ static void toplevel_configure(void *data, struct xdg_toplevel *t, int32_t w, in
 			o->fullscreen = true;
 	}
 	if (w > 0 && h > 0)
-		display_size_asked(d, o->idx, &o->ask, (uint32_t)w, (uint32_t)h);
+		display_size_asked(d, o->idx, &o->ask, wayland_scale_size(o, w),
+				   wayland_scale_size(o, h));
 }
 
 void wayland_events_ready(struct display *d)
@@ -86,12 +87,12 @@ void wayland_window_create(struct wayland *w, unsigned i)
 	for (int b = 0; b < NBUF; b++)
 		pixman_region32_init(&o->bufs[b].stale);
 	o->surface = wl_compositor_create_surface(w->compositor);
+	wl_surface_add_listener(o->surface, &wayland_surface_listener, o);
 	o->xsurface = xdg_wm_base_get_xdg_surface(w->wm, o->surface);
 	xdg_surface_add_listener(o->xsurface, &xsurface_listener, o);
 	o->toplevel = xdg_surface_get_toplevel(o->xsurface);
 	xdg_toplevel_add_listener(o->toplevel, &toplevel_listener, o);
-	/* Guest pixels 1:1 with buffer pixels; a HiDPI compositor scales the
-	 * window up (the pointer mapping multiplies by this). */
+	/* Until the surface enters a HiDPI output (wayland_scale.c). */
 	o->buffer_scale = 1;
 	wayland_set_title(o);
 	xdg_toplevel_set_app_id(o->toplevel, "lkvm-gpu");

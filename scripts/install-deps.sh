@@ -9,7 +9,7 @@ libcriterion-dev
 libpixman-1-dev libpng-dev
 libwayland-dev wayland-protocols libxkbcommon-dev
 libx11-dev libxcb1-dev libxcb-shm0-dev libxcb-image0-dev
-libxcb-xkb-dev libxcb-render0-dev
+libxcb-xkb-dev libxcb-render0-dev libxcb-damage0-dev libxcb-xtest0-dev
 libvirglrenderer-dev libepoxy-dev libgbm-dev libegl-dev libegl-mesa0 libgl1-mesa-dri
 clang llvm libclang-rt-14-dev lld
 qemu-system-x86 qemu-system-gui busybox-static cpio gzip xz-utils zstd kmod

@@ -529,3 +529,81 @@ Test(wayland_wheel, steps_from_discrete_and_continuous_values)
 	cr_assert_eq(wayland_wheel_steps(&acc, true, INT32_MAX, 0),
 		     (int32_t)((INT32_MAX % 120 + (int64_t)INT32_MAX) / 120));
 }
+
+/* HiDPI: weston's output at scale 2 (OUT_W x OUT_H pixels, half that in
+ * surface units). */
+static void start_hidpi(void)
+{
+	weston_scale = 2;
+	start();
+}
+
+static void stop_hidpi(void)
+{
+	stop();
+	weston_scale = 1;
+}
+
+TestSuite(display_wayland_hidpi, .init = start_hidpi, .fini = stop_hidpi, .timeout = 40);
+
+/* The frame appears in weston's output pixel for pixel (open_shown finds it
+ * unscaled in the screenshot, which is in output pixels), so each screen
+ * pixel under the pointer is one frame pixel, odd ones included. */
+Test(display_wayland_hidpi, frame_one_to_one_and_pointer_on_its_pixels)
+{
+	static const int pts[][2] = {{0, 0}, {51, 31}, {FW - 1, FH - 1}, {123, 7}, {1, FH / 2}};
+	unsigned long win;
+	int ox, oy;
+	struct display *d;
+
+	if (skipped)
+		cr_skip_test("Xvfb, weston or xdotool missing");
+	d = ready(&win, &ox, &oy);
+	cr_assert_eq(to_wl(d)->out[0].buffer_scale, 2);
+	for (unsigned i = 0; i < sizeof(pts) / sizeof(pts[0]); i++) {
+		nev = 0;
+		move_to(win, ox, oy, pts[i][0], pts[i][1]);
+		pump_until(d, 1);
+		cr_assert_geq(nev, 1, "no motion for point %u", i);
+		cr_assert_eq(evs[nev - 1].kind, R_ABS);
+		cr_assert_eq(guest_pixel(evs[nev - 1].a, FW), (uint32_t)pts[i][0], "x %d -> abs %d",
+			     pts[i][0], evs[nev - 1].a);
+		cr_assert_eq(guest_pixel(evs[nev - 1].b, FH), (uint32_t)pts[i][1], "y %d -> abs %d",
+			     pts[i][1], evs[nev - 1].b);
+	}
+	d->ops->destroy(d);
+}
+
+/* Fullscreen on the scale-2 output: weston proposes its size in surface
+ * units (OUT_W / 2 x OUT_H / 2); the guest is asked for the output's
+ * pixels. */
+Test(display_wayland_hidpi, proposed_size_in_guest_pixels)
+{
+	unsigned long win;
+	int ox, oy;
+	struct display *d;
+
+	if (skipped)
+		cr_skip_test("Xvfb, weston or xdotool missing");
+	d = ready(&win, &ox, &oy);
+	xdo("key ctrl+alt+f");
+	pump_until(d, 5);
+	cr_assert_eq(count(R_RESIZE), 1, "%u resizes", count(R_RESIZE));
+	cr_assert_eq(evs[find(R_RESIZE, OUT_W)].b, OUT_H, "the output's size in its pixels");
+	d->ops->destroy(d);
+}
+
+/* The protocol's rule (wl_surface.set_buffer_scale): a buffer's size must
+ * be a multiple of its scale. */
+Test(wayland_buffer_scale, only_a_scale_the_size_divides)
+{
+	cr_assert_eq(wayland_buffer_scale_for(2, 1920, 1080), 2);
+	cr_assert_eq(wayland_buffer_scale_for(3, 1920, 1080), 3);
+	cr_assert_eq(wayland_buffer_scale_for(2, 1921, 1080), 1);
+	cr_assert_eq(wayland_buffer_scale_for(2, 1920, 1081), 1);
+	cr_assert_eq(wayland_buffer_scale_for(4, 1024, 768), 4);
+	cr_assert_eq(wayland_buffer_scale_for(1, 7, 3), 1);
+	cr_assert_eq(wayland_buffer_scale_for(0, 640, 480), 1, "a nonsense scale");
+	cr_assert_eq(wayland_buffer_scale_for(-2, 640, 480), 1);
+	cr_assert_eq(wayland_buffer_scale_for(64, 1024, 1024), 1, "past WL_SCALE_MAX");
+}

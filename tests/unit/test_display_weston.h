@@ -35,6 +35,11 @@ static char x_display[24]; /* ":N" while start_weston_x11's Xvfb runs */
  * start_weston_x11 picked "x11"). */
 static const char *weston_backend = "--backend=headless-backend.so";
 
+/* The output's scale (HiDPI tests set 2 before starting weston): its size
+ * stays OUT_W x OUT_H pixels, OUT_W / scale x OUT_H / scale in surface
+ * units. */
+static int weston_scale = 1;
+
 static inline void start_weston_shell(const char *shell)
 {
 	char sock[128];
@@ -52,10 +57,11 @@ static inline void start_weston_shell(const char *shell)
 	weston = fork();
 	cr_assert_geq(weston, 0);
 	if (weston == 0) {
-		char w[32], h[32], logp[128], cfg[128];
+		char w[32], h[32], logp[128], cfg[128], scale[32];
 
-		snprintf(w, sizeof(w), "--width=%d", OUT_W);
-		snprintf(h, sizeof(h), "--height=%d", OUT_H);
+		snprintf(w, sizeof(w), "--width=%d", OUT_W / weston_scale);
+		snprintf(h, sizeof(h), "--height=%d", OUT_H / weston_scale);
+		snprintf(scale, sizeof(scale), "--scale=%d", weston_scale);
 		snprintf(logp, sizeof(logp), "--log=%s/weston.log", dir);
 		snprintf(cfg, sizeof(cfg), "--config=%s/weston.ini", dir);
 		/* Never outlive the test, even when it times out. */
@@ -67,7 +73,8 @@ static inline void start_weston_shell(const char *shell)
 		else
 			unsetenv("DISPLAY");
 		execlp("weston", "weston", cfg, weston_backend, "--use-pixman", shell,
-		       "--socket=lkvm-test", "--idle-time=0", "--debug", w, h, logp, (char *)NULL);
+		       "--socket=lkvm-test", "--idle-time=0", "--debug", w, h, logp,
+		       weston_scale > 1 ? scale : (char *)NULL, (char *)NULL);
 		_exit(127);
 	}
 	snprintf(sock, sizeof(sock), "%s/lkvm-test", dir);
