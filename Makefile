@@ -111,6 +111,7 @@ bench: $(B)/lkvm-gpu $(PROBE_ELF) $(B)/bench/x11_fps $(B)/bench-match
 	scripts/bench/x11.sh
 	$(B)/bench-match
 	$(MAKE) bench-nested
+	$(MAKE) bench-desktop-nested
 
 # X11 presents per second straight through the display ops (scripts/bench/x11.sh).
 $(B)/bench/x11_fps: scripts/bench/x11_fps.c $(LIB_OBJ)

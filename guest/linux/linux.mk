@@ -15,7 +15,7 @@ LINUX_GUEST := $(LINUX_DIR)/bzImage $(LINUX_DIR)/vmlinux $(LINUX_DIR)/initramfs.
 GL_SCENE   := $(LINUX_DIR)/gl/gl-scene
 L2_GLIMG   := $(NESTED_DIR)/gl/l2-gl.img
 
-.PHONY: linux-guest nested-base nested-check bench-nested gl-guest
+.PHONY: linux-guest nested-base nested-check bench-nested bench-desktop-nested gl-guest
 
 linux-guest: $(LINUX_GUEST)
 
@@ -73,6 +73,11 @@ nested-base: $(NESTED_DIR)/l1-base.cpio $(L2_GLIMG)
 nested-check: $(B)/lkvm-gpu
 	$(MAKE) nested-base
 	tests/nested/run.sh
+
+# The desktop runner against QEMU on one Xvfb (and weston) inside L1.
+bench-desktop-nested: $(B)/lkvm-gpu
+	$(MAKE) nested-base
+	scripts/bench-desktop-nested.sh
 
 bench-nested: $(B)/lkvm-gpu
 	$(MAKE) $(NESTED_DIR)/l1-base-qemu.cpio
