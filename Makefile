@@ -99,6 +99,14 @@ check: check-layers $(B)/lkvm-gpu $(B)/unit-tests $(B)/unit-tests-asan $(PROBE_E
 	$(MAKE) fuzz
 	$(MAKE) nested-check
 
+# Minutes of random valid and hostile device traffic from the probe while
+# lkvm-gpu's RSS, fds, log and speed are watched (scripts/soak.sh; nested
+# when there is no usable /dev/kvm: wrap in flock /tmp/nested.lock). Not in check.
+SOAK_MINUTES ?= 10
+.PHONY: soak
+soak: $(B)/lkvm-gpu $(PROBE_ELF)
+	scripts/soak.sh --minutes $(SOAK_MINUTES)
+
 deps:
 	scripts/install-deps.sh
 
