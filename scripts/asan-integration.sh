@@ -5,7 +5,9 @@
 # ends the process). Every sanitizer report goes to a file of its own
 # (log_path), so a report is found even when a case keeps only the exit
 # status or compares stderr; any such file fails the run, whatever the
-# cases said. Leak checks are off here: LeakSanitizer stops the world with
+# cases said. UBSan, linked with ASan, ignores log_path and writes to
+# stderr: its "runtime error:" lines are searched for in every log the cases
+# keep under LOG_DIR (and its report ends the process, failing the case). Leak checks are off here: LeakSanitizer stops the world with
 # ptrace at exit, which the seccomp sandbox forbids (the unit tests under
 # `make asan-check` check leaks). Without /dev/kvm the KVM cases SKIP and
 # the others (usage, options, install, CI usage) still run.
@@ -23,7 +25,10 @@ export CASE_TIMEOUT=${CASE_TIMEOUT:-400} RUN_TIMEOUT=${RUN_TIMEOUT:-60}
 echo "asan-integration: $LKVM, logs in $LOG_DIR"
 tests/integration/run.sh "$@"
 rc=$?
-reports=$(ls "$LOG_DIR"/asan.* "$LOG_DIR"/ubsan.* 2>/dev/null)
+reports=$({
+	ls "$LOG_DIR"/asan.* "$LOG_DIR"/ubsan.* 2>/dev/null
+	grep -rlE "runtime error:|ERROR: AddressSanitizer" "$LOG_DIR" 2>/dev/null
+} | sort -u)
 if [ -n "$reports" ]; then
 	for f in $reports; do
 		echo "--- $f"
