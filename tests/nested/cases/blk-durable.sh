@@ -13,6 +13,8 @@ l1() {
 	cat <<'L1'
 echo "L1: BEGIN blk-durable"
 bd_t0=$(uptime_ms)
+bd_probe=/l2/probe.elf
+[ -f $bd_probe ] || bd_probe=build/guest/probe.elf
 # blk_durable_run NAME DIR SEED: one run with the image in DIR.
 blk_durable_run() {
 	bd_img=$2/dur-$1.img
@@ -20,7 +22,7 @@ blk_durable_run() {
 	rm -f "$bd_img"
 	truncate -s 4M "$bd_img"
 	echo "L1: blk-durable $1 fs=$(awk -v d="$2" '$2 == d { t = $3 } END { print t }' /proc/mounts)"
-	$LKVM run -k /l2/probe.elf -m 64 -c 1 -d "$bd_img" --test-exit \
+	$LKVM run -k "$bd_probe" -m 64 -c 1 -d "$bd_img" --test-exit \
 		-p "probe.tests=blk_durable probe.blk_seed=$3" </dev/null >"$bd_con" 2>&1 &
 	bd_pid=$!
 	i=0
