@@ -5,7 +5,8 @@
 # (virtio-blk, -gpu, -console, -input) and prints, every SOAK_INTERVAL
 # seconds while the VMM lives,
 #   SOAK: sample t=MS rss_kb=N fds=N intervals=N stderr_lines=N
-# (intervals: the probe's progress lines so far), then its exit status, the
+# (intervals: the probe's progress lines so far) and the new progress lines
+# as "SOAK: progress soak=...", then its exit status, the
 # probe's soak/PASS/FAIL lines, and the VMM's stderr: line count and the
 # first 20 lines.
 soak_ms() {
@@ -27,6 +28,10 @@ while kill -0 $soak_pid 2>/dev/null; do
 	soak_e=$(wc -l <"$WORK/soak.err")
 	[ -n "$soak_rss" ] &&
 		echo "SOAK: sample t=$(($(soak_ms) - soak_t0)) rss_kb=$soak_rss fds=$soak_fds intervals=$soak_n stderr_lines=$soak_e"
+	# The probe's progress lines since the last sample (judged at the end).
+	grep 'PROBE: info soak=' "$WORK/soak.out" | head -n "$soak_n" | tr -d '\r' | tail -n +$((${soak_shown:-0} + 1)) |
+		sed 's/^PROBE: info /SOAK: progress /'
+	soak_shown=$soak_n
 	# Sleep one interval, waking early when the VMM exits.
 	soak_i=0
 	while [ $soak_i -lt "$SOAK_INTERVAL" ] && kill -0 $soak_pid 2>/dev/null; do

@@ -58,7 +58,7 @@ if [ $mode = direct ]; then
 		export SOAK_SECS=$secs SOAK_INTERVAL=$interval
 		# shellcheck disable=SC1091
 		. scripts/soak-vm.sh
-	) 2>&1 | tee "$log" | grep --line-buffered -E '^SOAK: (sample|exit)|^PROBE: info soak='
+	) 2>&1 | tee "$log" | grep --line-buffered -E '^SOAK: (sample|progress|exit)'
 else
 	make -s build/nested/l1-base.cpio || exit 1
 	{
@@ -66,6 +66,6 @@ else
 		cat scripts/soak-vm.sh
 	} >"$dir/l1.sh"
 	scripts/nested-run --timeout $((secs + 600)) --log "$log" --out "$dir/out" "$dir/l1.sh" |
-		grep --line-buffered -E '^SOAK: (sample|exit)|^PROBE: info soak='
+		grep --line-buffered -E '^SOAK: (sample|progress|exit)'
 fi
 python3 scripts/soak-judge.py "$log"
