@@ -11,7 +11,8 @@
  *   con      a line out through virtio-console's transmit queue
  *   inp      a virtio-input config query with a random select/subsel: the
  *            size read back must be 0..128
- * Every probe.soak_interval seconds (default 30) one line
+ * Every probe.soak_interval seconds (default 30) one line (through
+ * virtio-console when there is one, else COM1)
  *   PROBE: info soak=I:ops=N:blk=..:blk_bad=..:gpu=..:gpu_bad=..:con=..:inp=..:wrong=W
  * with the operations of that interval (W: wrong answers so far; the first
  * is kept and named in the FAIL). PASS if no answer was wrong. */
@@ -33,6 +34,7 @@
 #define MAX_SECTS	16
 #define GPU_MAX_DIM	128
 #define RES_BASE	0x50000
+#define CON_LINE_MAX	256
 
 enum { OP_BLK, OP_BLK_BAD, OP_GPU, OP_GPU_BAD, OP_CON, OP_INP, NR_OPS };
 static const char *const op_names[NR_OPS] = {"blk", "blk_bad", "gpu", "gpu_bad", "con", "inp"};
@@ -175,10 +177,9 @@ static void op_gpu_bad(struct soak *s)
 		WRONG(s, "gpu %s: response 0x%x, want an error", what, got);
 }
 
-static void op_con(struct soak *s)
+/* n bytes of s->con_line out through virtio-console, back before return. */
+static void con_write(struct soak *s, uint32_t n)
 {
-	uint32_t n =
-	    (uint32_t)fmt_snprintf(s->con_line, 64, "soak console line %lu\n", s->ops[OP_CON]);
 	struct virtq_buf b = {s->con_line, n, false};
 	uint16_t head, done;
 	uint32_t len;
@@ -190,6 +191,12 @@ static void op_con(struct soak *s)
 	virtq_notify(&s->con_tx);
 	if (!virtq_wait_used(&s->con_tx, &done, &len, deadline_ms(10000)) || done != head)
 		WRONG(s, "console: transmit buffer not used");
+}
+
+static void op_con(struct soak *s)
+{
+	con_write(s, (uint32_t)fmt_snprintf(s->con_line, CON_LINE_MAX, "soak console line %lu\n",
+					    s->ops[OP_CON]));
 }
 
 static void op_inp(struct soak *s)
@@ -239,7 +246,7 @@ static bool open_devices(struct test_ctx *ctx, struct soak *s)
 					sizeof(ctx->why)))
 				return false;
 			virtio_pci_driver_ok(&s->con);
-			s->con_line = page_alloc(64);
+			s->con_line = page_alloc(CON_LINE_MAX);
 			s->has_con = true;
 		}
 		if (!s->has_inp && fns[i].device == VIRTIO_MODERN_DEVICE(VIRTIO_ID_INPUT)) {
@@ -281,7 +288,14 @@ static void report_interval(struct soak *s, unsigned idx, const uint64_t *before
 		n += fmt_snprintf(line + n, sizeof(line) - n, ":%s=%lu", op_names[op],
 				  s->ops[op] - before[op]);
 	fmt_snprintf(line + n, sizeof(line) - n, ":wrong=%lu", s->wrong);
-	report_info("soak", "%s", line);
+	/* lkvm-gpu drains the UART and virtio-console into its stdout on
+	 * separate paths, so a UART line can be cut by the console lines; with
+	 * a console, the progress goes the way they go. */
+	if (s->has_con)
+		con_write(s, (uint32_t)fmt_snprintf(s->con_line, CON_LINE_MAX,
+						    "PROBE: info soak=%s\n", line));
+	else
+		report_info("soak", "%s", line);
 }
 
 enum test_result test_soak(struct test_ctx *ctx)
