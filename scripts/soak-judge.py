@@ -34,6 +34,7 @@ def main():
     samples, intervals = [], []
     rc = elapsed_ms = stderr_lines = None
     passed = False
+    host_load = None
     fail_line = None
     for line in open(sys.argv[1], errors="replace"):
         line = line.rstrip("\r\n")
@@ -49,6 +50,9 @@ def main():
         if m:
             rc, elapsed_ms = int(m.group(1)), int(m.group(2))
             continue
+        m = re.match(r"SOAK: host_load (start=\S+ end=\S+ cpus=\d+)", line)
+        if m:
+            host_load = m.group(1)
         m = re.match(r"SOAK: stderr_lines=(\d+)", line)
         if m:
             stderr_lines = int(m.group(1))
@@ -85,8 +89,12 @@ def main():
     total = sum(i[1] for i in intervals)
     print(f"soak: {len(intervals)} intervals, {total} operations; first {first[1]} ({first[2]}),"
           f" last {last[1]} ({last[2]}): ratio {ratio:.2f} (min {SPEED_MIN})")
+    if host_load:
+        print(f"soak: host load average {host_load}")
     if ratio < SPEED_MIN:
-        bad.append(f"slowdown: last interval {ratio:.2f} of the first")
+        bad.append(f"slowdown: last interval {ratio:.2f} of the first"
+                   + (f" (host load {host_load}: with other jobs on the host, run it again)"
+                      if host_load else ""))
     if last[3] or not passed:
         bad.append(fail_line or f"probe did not pass ({last[3]} wrong answers)")
     if rc != 0:

@@ -51,6 +51,7 @@ rm -rf "$dir"
 mkdir -p "$dir"
 log=$dir/soak.log
 echo "soak: $minutes min ($mode), sampling every $interval s, log $log"
+load0=$(cut -d' ' -f1 /proc/loadavg)
 
 if [ $mode = direct ]; then
 	(
@@ -68,4 +69,7 @@ else
 	scripts/nested-run --timeout $((secs + 600)) --log "$log" --out "$dir/out" "$dir/l1.sh" |
 		grep --line-buffered -E '^SOAK: (sample|progress|exit)'
 fi
+# The host's own load moves the soak's speed too (a shared host, or QEMU
+# TCG under other jobs): said next to the verdict.
+echo "SOAK: host_load start=$load0 end=$(cut -d' ' -f1 /proc/loadavg) cpus=$(nproc)" >>"$log"
 python3 scripts/soak-judge.py "$log"
