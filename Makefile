@@ -99,6 +99,23 @@ check: check-layers $(B)/lkvm-gpu $(B)/unit-tests $(B)/unit-tests-asan $(PROBE_E
 	$(MAKE) fuzz
 	$(MAKE) nested-check
 
+# lkvm-gpu with ASan+UBSan (the unit tests' sanitizer objects) under the
+# integration suite (scripts/asan-integration.sh). Not in check.
+$(B)/lkvm-gpu-asan: $(B)/asan/main.o $(LIB_SRC:%.c=$(B)/asan/%.o) $(GEN_OBJ)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+.PHONY: asan-integration
+asan-integration: $(B)/lkvm-gpu-asan $(PROBE_ELF)
+	scripts/asan-integration.sh
+
+# Minutes of random valid and hostile device traffic from the probe while
+# lkvm-gpu's RSS, fds, log and speed are watched (scripts/soak.sh; nested
+# when there is no usable /dev/kvm: wrap in flock /tmp/nested.lock). Not in check.
+SOAK_MINUTES ?= 10
+.PHONY: soak
+soak: $(B)/lkvm-gpu $(PROBE_ELF)
+	scripts/soak.sh --minutes $(SOAK_MINUTES)
+
 deps:
 	scripts/install-deps.sh
 

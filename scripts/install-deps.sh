@@ -15,6 +15,7 @@ clang llvm libclang-rt-14-dev lld
 qemu-system-x86 qemu-system-gui busybox-static cpio gzip xz-utils zstd kmod
 weston xvfb xdotool edid-decode x11-xkb-utils
 python3 time
+e2fsprogs
 man-db
 "
 

@@ -40,7 +40,10 @@ guest/linux/modorder.sh "$moddir" kvm-amd virtio_pci virtio_blk >"$root/etc/modu
 # 9p over virtio, loaded only by runs that mount a host folder (gl_setup in
 # nested.sh); modules already loaded at boot are skipped there.
 guest/linux/modorder.sh "$moddir" 9p 9pnet_virtio >"$root/etc/modules-9p.order"
-cat "$root/etc/modules.order" "$root/etc/modules-9p.order" | while read -r ko; do
+# ext4 on a loop device (crc32c for its checksums), loaded only by the
+# blk-durable case, which puts a disk image on ext4.
+guest/linux/modorder.sh "$moddir" crc32c_generic ext4 loop >"$root/etc/modules-ext4.order"
+cat "$root/etc/modules.order" "$root/etc/modules-9p.order" "$root/etc/modules-ext4.order" | while read -r ko; do
 	mkdir -p "$root/lib/modules/$(dirname "$ko")"
 	cp "$moddir/$ko" "$root/lib/modules/$ko"
 done
@@ -67,6 +70,12 @@ if [ -x build/lkvm-gpu ]; then
 	echo "mkl1base: lkvm-gpu included"
 else
 	echo "mkl1base: no build/lkvm-gpu yet; L1 runs will skip lkvm-gpu steps"
+fi
+
+# mke2fs for that ext4 file system (busybox's makes only ext2).
+if [ -x /usr/sbin/mke2fs ]; then
+	copy_with_libs /usr/sbin/mke2fs
+	[ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$root/etc/"
 fi
 
 if [ $with_qemu = 1 ]; then

@@ -3,7 +3,8 @@
 /* Run order is table order. Not in the default set: `echo` and
  * `virtio_console` wait for a line on the host's stdin, `input_events` for
  * typed keys, `virtio_input` needs `--input`, `blk_write` changes
- * the disk, `virtio_hostile`, `gpu_hostile` and `gpu3d_hostile` make the VMM
+ * the disk, `blk_durable` writes until the VMM is killed, `soak` runs for
+ * minutes, `virtio_hostile`, `gpu_hostile` and `gpu3d_hostile` make the VMM
  * log guest errors, `gpu3d` needs a 3D (virgl) device, and bench_* are
  * benchmarks. */
 // clang-format off
@@ -20,6 +21,8 @@ const struct probe_test probe_tests[] = {
 	{"virtio_blk", test_virtio_blk, true},
 	{"gpu",        test_gpu,        true},
 	{"blk_write",  test_blk_write,  false},
+	{"soak",       test_soak,       false},
+	{"blk_durable", test_blk_durable, false},
 	{"virtio_hostile", test_virtio_hostile, false},
 	{"gpu_hostile", test_gpu_hostile, false},
 	{"gpu_blob",   test_gpu_blob,   false},

@@ -49,6 +49,8 @@ enum test_result test_virtio_rng(struct test_ctx *ctx);	 /* tests/virtio_rng.c *
 enum test_result test_virtio_intx(struct test_ctx *ctx); /* tests/virtio_intx.c */
 enum test_result test_virtio_blk(struct test_ctx *ctx);	 /* tests/virtio_blk.c */
 enum test_result test_blk_write(struct test_ctx *ctx);
+enum test_result test_blk_durable(struct test_ctx *ctx); /* tests/blk_durable.c */
+enum test_result test_soak(struct test_ctx *ctx); /* tests/soak.c */
 enum test_result test_virtio_hostile(struct test_ctx *ctx); /* tests/virtio_hostile.c */
 enum test_result test_gpu(struct test_ctx *ctx);	    /* tests/gpu.c */
 enum test_result test_gpu_hostile(struct test_ctx *ctx);    /* tests/gpu_hostile.c */
