@@ -224,12 +224,16 @@ int privdrop_verify(const struct privdrop_user *u, char *err, size_t errlen)
 		snprintf(err, errlen, "capabilities are left");
 		return -1;
 	}
+	/* Before the setuid(0) probe: glibc runs it on every thread and
+	 * aborts when a thread that kept root succeeds where we fail. */
+	if (check_threads(u, err, errlen))
+		return -1;
 	/* Root must be out of reach, not only out of use. */
 	if (setuid(0) == 0 || setgid(0) == 0) {
 		snprintf(err, errlen, "setuid(0) or setgid(0) still works");
 		return -1;
 	}
-	return check_threads(u, err, errlen);
+	return 0;
 }
 
 int privdrop_apply(const struct privdrop_user *u, char *err, size_t errlen)
