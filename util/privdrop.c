@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -254,6 +255,13 @@ int privdrop_apply(const struct privdrop_user *u, char *err, size_t errlen)
 	}
 	if (setuid(u->uid)) {
 		snprintf(err, errlen, "setuid(%u): %s", (unsigned)u->uid, strerror(errno));
+		return -1;
+	}
+	/* The kernel made us undumpable for the change unless suid_dumpable
+	 * says otherwise: make sure, so that the user's other processes
+	 * cannot ptrace the VMM (its /dev/kvm, disks, guest memory). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		snprintf(err, errlen, "PR_SET_DUMPABLE: %s", strerror(errno));
 		return -1;
 	}
 	return privdrop_verify(u, err, errlen);

@@ -6,7 +6,8 @@
  * root that setuid gives up), through glibc, which applies each to every
  * thread of the process (credentials are per thread in the kernel), and
  * checks the result: every thread holds the new ids, no capability is
- * left, and neither setuid(0) nor setgid(0) works any more. */
+ * left, and neither setuid(0) nor setgid(0) works any more. The process
+ * is left undumpable (no ptrace by the user's other processes). */
 #ifndef LKVM_PRIVDROP_H
 #define LKVM_PRIVDROP_H
 

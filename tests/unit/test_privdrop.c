@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,6 +94,10 @@ static int drop_to_nobody(char *m, size_t len)
 	if (setuid(0) != -1 || errno != EPERM || seteuid(0) != -1 || setgid(0) != -1) {
 		snprintf(m, len, "root came back");
 		return 5;
+	}
+	if (prctl(PR_GET_DUMPABLE) != 0) {
+		snprintf(m, len, "still dumpable");
+		return 6;
 	}
 	return PASSED;
 }
