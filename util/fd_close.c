@@ -118,8 +118,10 @@ int fd_close_stray(const int *keep, size_t n)
 
 	if (n > FD_KEEP_MAX)
 		return -EINVAL;
-	memcpy(sorted, keep, n * sizeof(*keep));
-	qsort(sorted, n, sizeof(*sorted), cmp_int);
+	if (n) {
+		memcpy(sorted, keep, n * sizeof(*keep));
+		qsort(sorted, n, sizeof(*sorted), cmp_int);
+	}
 	for (size_t i = 0; i <= n; i++) {
 		unsigned to = i < n ? (unsigned)sorted[i] : ~0u; /* up to the next kept one */
 
