@@ -1,10 +1,11 @@
 # --user: lkvm-gpu started by root with an fd it did not ask for (7, open
-# on a file) runs the guest as nobody. Its disk is root's alone
-# (0600: opened before the drop) and its --result goes to a folder nobody
-# may write. While the guest waits for a line on the console, every
-# thread of the VMM has nobody's uid and gid in all four slots, fd 7 is
-# not among its fds, and the control socket still answers root (`wait`);
-# then the guest gets its line and runs to its normal end (reboot: 0).
+# on a file) runs the guest as nobody. Its disk is root's alone (0600:
+# opened before the drop), its --result goes to a folder nobody may write,
+# and its GPU worker starts after the drop. While the guest waits for a
+# line on the console, every thread of the VMM has nobody's uid and gid in
+# all four slots, fd 7 is not among its fds, and the control socket still
+# answers root (`list`, `wait`); then the guest gets its line and runs to
+# its normal end (reboot: 0), and the result file is nobody's.
 GROUP=smp1
 NEEDS=--user
 l1() {
@@ -21,12 +22,14 @@ mkdir -p "$WORK/ud" && chmod 777 "$WORK/ud"
 rm -f "$WORK/ud.in" && mkfifo "$WORK/ud.in"
 echo "a parent's file" >"$WORK/ud.leaked"
 exec 7<"$WORK/ud.leaked"
-$LKVM run -k "$L2_VMLINUX" -i "$L2_INITRD" -m 256 -c 1 --name userdrop --user nobody --timeout 150 \
+$LKVM run -k "$L2_VMLINUX" -i "$L2_INITRD" -m 256 -c 1 --name userdrop --user nobody --timeout 150 --gpu headless \
 	-d "$WORK/ud.img" --result "$WORK/ud/result.json" \
 	-p "$L2_APPEND l2test=echo l2mods=none" <"$WORK/ud.in" >"$WORK/ud.console" 2>&1 &
 ud_pid=$!
 exec 7<&-
 exec 8<>"$WORK/ud.in" # read-write: never blocks, whatever the VMM did
+i=0
+while ! $LKVM list | grep -qx userdrop && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
 $LKVM wait userdrop --expect "^L2: init reached" --timeout 120; echo "L1: wait rc=$?"
 grep -E '^(Uid|Gid):' "/proc/$ud_pid/status" | tr '\t' ' ' | sed 's/^/L1: vmm /'
 for t in /proc/$ud_pid/task/*; do
@@ -34,7 +37,13 @@ for t in /proc/$ud_pid/task/*; do
 done
 for f in /proc/$ud_pid/fd/*; do echo "L1: fd ${f##*/} -> $(readlink "$f")"; done
 echo "L1: fds listed"
-(echo nested-echo-4711 >&8) 2>/dev/null
+# Until the guest's read takes it (a line sent before it reads is lost).
+i=0
+while ! grep -q "L2: PASS echo" "$WORK/ud.console" && [ $i -lt 20 ]; do
+	(echo nested-echo-4711 >&8) 2>/dev/null
+	sleep 2
+	i=$((i + 1))
+done
 exec 8>&-
 wait $ud_pid
 ud_rc=$?
