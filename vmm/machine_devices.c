@@ -210,8 +210,8 @@ static int add_input(struct machine *m, const struct run_options *o)
 		int r = add_fn(m, o->msix, &virtio_input_ops, m->input->dev[k], keep_input);
 
 		if (r) {
-			log_error("virtio-input: cannot add the %s to PCI: %s", vinput_kind_name(k),
-				  strerror(-r));
+			log_error("virtio-input: cannot add the %s to PCI: %s",
+				  vinput_kind_name(k), strerror(-r));
 			return -1;
 		}
 	}
