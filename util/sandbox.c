@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/ucontext.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -51,6 +52,21 @@ static size_t fmt_uint(char *buf, unsigned long v)
 	return len;
 }
 
+/* Async-signal-safe: lower-case hex into buf, returns its length. */
+static size_t fmt_hex(char *buf, unsigned long v)
+{
+	char tmp[16];
+	size_t n = 0, len = 0;
+
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n)
+		buf[len++] = tmp[--n];
+	return len;
+}
+
 /* SANDBOX_TRAP: one line naming the call and the thread, then the whole
  * process ends as SECCOMP_RET_KILL_PROCESS would end it. */
 static void on_sigsys(int sig, siginfo_t *si, void *uc)
@@ -61,9 +77,16 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 	size_t len = sizeof(head) - 1;
 
 	(void)sig;
-	(void)uc;
 	memcpy(line, head, len);
 	len += fmt_uint(line + len, (unsigned long)si->si_syscall);
+	if (si->si_syscall == __NR_ioctl) { /* which request: the second argument */
+		unsigned long req = (uint32_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSI];
+
+		memcpy(line + len, " (ioctl 0x", 10);
+		len += 10;
+		len += fmt_hex(line + len, req);
+		line[len++] = ')';
+	}
 	memcpy(line + len, " on thread ", 11);
 	len += 11;
 	for (size_t i = 0; name[i] && len < sizeof(line) - 40; i++)
@@ -82,14 +105,49 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 #define STMT(code, k)	      ((struct sock_filter)BPF_STMT(code, k))
 #define JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP(code, k, jt, jf))
 
-int sandbox_install(const int *nr, size_t n, enum sandbox_mode mode)
+/* ioctl's request number (args[1]; the kernel takes it as unsigned int,
+ * so only its low 32 bits, which come first on x86-64). */
+#define IOCTL_REQ  offsetof(struct seccomp_data, args[1])
+#define KVMIO_TYPE 0xAEu
+
+/* The ioctl rule: jumps over itself unless the call is ioctl, then allows
+ * or denies by the request number. Instructions written at f + i. */
+static size_t ioctl_rule(struct sock_filter *f, const struct sandbox_rules *r, uint32_t deny)
+{
+	size_t i = 0, k = r->n_ioctl;
+	/* After the number check: k request checks, the type check (2) if
+	 * open, deny, allow. */
+	size_t len = 1 + k + (r->ioctl_rule == SANDBOX_IOCTL_NOT_KVM ? 2 : 0) + 2;
+
+	f[i++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, (uint8_t)len);
+	f[i++] = STMT(BPF_LD | BPF_W | BPF_ABS, IOCTL_REQ);
+	for (size_t j = 0; j < k; j++) /* to the allow at the end */
+		f[i++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, r->ioctl[j], (uint8_t)(len - 3 - j), 0);
+	if (r->ioctl_rule == SANDBOX_IOCTL_NOT_KVM) {
+		f[i++] = STMT(BPF_ALU | BPF_AND | BPF_K, 0xff00u); /* _IOC_TYPE */
+		f[i++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, KVMIO_TYPE << 8, 0, 1);
+	}
+	f[i++] = STMT(BPF_RET | BPF_K, deny);
+	f[i++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	return i;
+}
+
+int sandbox_install_rules(const struct sandbox_rules *r, enum sandbox_mode mode)
 {
 	uint32_t deny = mode == SANDBOX_TRAP ? SECCOMP_RET_TRAP : SECCOMP_RET_KILL_PROCESS;
-	size_t max = 24 + 2 * n, i = 0;
-	struct sock_filter *f = calloc(max, sizeof(*f));
+	const int *nr = r->nr;
+	size_t n = r->n, max = 32 + 2 * n + r->n_ioctl, i = 0;
+	struct sock_filter *f;
 	struct sock_fprog prog;
-	int r = 0;
+	bool ioctl_listed = false;
+	int ret = 0;
 
+	for (size_t k = 0; k < n; k++)
+		ioctl_listed |= nr[k] == __NR_ioctl;
+	/* The jumps over the ioctl rule are 8 bits wide. */
+	if (r->n_ioctl > 200)
+		return -E2BIG;
+	f = calloc(max, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
 	/* Another ABI (i386 through int 0x80, x32) has other numbers: deny. */
@@ -120,6 +178,9 @@ int sandbox_install(const int *nr, size_t n, enum sandbox_mode mode)
 		f[i++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 		break;
 	}
+	/* ioctl, where listed: by request number. */
+	if (ioctl_listed && r->ioctl_rule != SANDBOX_IOCTL_ANY)
+		i += ioctl_rule(f + i, r, deny);
 	/* Any other call: A still holds its number. */
 	for (size_t k = 0; k < n; k++) {
 		if (nr[k] == __NR_socket)
@@ -142,21 +203,25 @@ int sandbox_install(const int *nr, size_t n, enum sandbox_mode mode)
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
-		r = -errno;
+		ret = -errno;
 	free(f);
-	return r;
+	return ret;
+}
+
+int sandbox_install(const int *nr, size_t n, enum sandbox_mode mode)
+{
+	struct sandbox_rules r = {.nr = nr, .n = n, .ioctl_rule = SANDBOX_IOCTL_ANY};
+
+	return sandbox_install_rules(&r, mode);
 }
 
 int sandbox_enter(enum sandbox_role role)
 {
-	size_t n;
-	const int *nr;
 	int r;
 
 	if (sandbox_mode == SANDBOX_OFF)
 		return 0;
-	nr = sandbox_list(role, &n);
-	r = sandbox_install(nr, n, sandbox_mode);
+	r = sandbox_install_rules(sandbox_rules(role), sandbox_mode);
 	if (r) {
 		log_error("sandbox: cannot filter the %s thread: %s (--no-sandbox runs without)",
 			  sandbox_role_name(role), strerror(-r));

@@ -11,12 +11,15 @@
  *     (a guest's 3D context) inherit the GPU list;
  *   - the main thread enters last, before its loop; the vCPU threads and
  *     the GPU worker it made earlier keep their own lists.
- * Lists: util/sandbox_lists.c, each entry with who needs it. */
+ * Lists: util/sandbox_lists.c, each entry with who needs it; ioctl is
+ * further held to the request numbers each role makes (the GPU worker's
+ * are open-ended: any but KVM's own outside its short list). */
 #ifndef LKVM_SANDBOX_H
 #define LKVM_SANDBOX_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum sandbox_role {
 	SANDBOX_VCPU,	/* a vCPU thread (and the virtio workers it starts) */
@@ -41,11 +44,29 @@ int sandbox_enter(enum sandbox_role role);
 
 const char *sandbox_role_name(enum sandbox_role role);
 
-/* The role's allowlist (syscall numbers) and its length. */
-const int *sandbox_list(enum sandbox_role role, size_t *n);
+/* Which ioctl requests a role may make, when ioctl is on its list. */
+enum sandbox_ioctl {
+	SANDBOX_IOCTL_LISTED,  /* exactly those in ioctl[0..n_ioctl) */
+	SANDBOX_IOCTL_NOT_KVM, /* those, and any whose type is not KVM's (0xAE) */
+	SANDBOX_IOCTL_ANY,     /* any (sandbox_install: tests) */
+};
 
-/* Install a filter allowing exactly nr[0..n) (plus clone for threads only);
- * for tests and sandbox_enter. 0 or -errno. */
+struct sandbox_rules {
+	const int *nr; /* the system calls allowed */
+	size_t n;
+	enum sandbox_ioctl ioctl_rule;
+	const uint32_t *ioctl; /* request numbers (the kernel reads 32 bits) */
+	size_t n_ioctl;
+};
+
+/* The role's rules (util/sandbox_lists.c). */
+const struct sandbox_rules *sandbox_rules(enum sandbox_role role);
+
+/* Install a filter allowing exactly what r allows (plus clone for threads
+ * only); for tests and sandbox_enter. 0 or -errno. */
+int sandbox_install_rules(const struct sandbox_rules *r, enum sandbox_mode mode);
+
+/* The same for nr[0..n), any ioctl request if ioctl is listed (tests). */
 int sandbox_install(const int *nr, size_t n, enum sandbox_mode mode);
 
 #endif

@@ -5,7 +5,10 @@
  * (but AF_UNIX ones for the GPU worker), bind, listen, ptrace,
  * process_vm_*, mount, setuid and friends, kexec, bpf, perf_event_open,
  * io_uring_*, userfaultfd. */
+#include <linux/kvm.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 
 #include "util/sandbox.h"
@@ -48,7 +51,7 @@
 	    SYS_epoll_create1, SYS_epoll_ctl, SYS_epoll_wait, SYS_epoll_pwait, /* workers */       \
 	    SYS_eventfd2, /* workers' wake-ups */                                                  \
 	    SYS_fcntl,	  /* O_NONBLOCK on an fd */                                                \
-	    SYS_ioctl	  /* KVM (vCPU run, IRQs, MSI), DRM (render node), terminal modes */
+	    SYS_ioctl	  /* by request number: the *_ioctls lists below */
 
 /* vCPU threads run the device models' register handlers, and a guest's
  * DRIVER_OK starts the virtio worker on the vCPU that wrote it (the worker
@@ -148,23 +151,59 @@ static const int main_list[] = {
     SYS_access,		 /* the same */
 };
 
-#define LIST(a)                                                                                    \
-	{                                                                                          \
-		a, sizeof(a) / sizeof(a[0])                                                        \
-	}
+/* ioctl requests, per role. Every thread that raises a device's
+ * interrupt may need the first three: INTx is KVM_IRQ_LINE, and an MSI-X
+ * vector is routed (KVM_SET_GSI_ROUTING, KVM_IRQFD) on its first use
+ * after the guest programmed it (pci/msix.c), by whichever thread fires
+ * it. stdio asks isatty() (TCGETS) before buffering a stream. A new ioctl
+ * on one of these threads must be added here, or the sandbox kills it. */
+#define IRQ_IOCTLS                                                                                 \
+	KVM_IRQ_LINE,		 /* INTx (--no-msix), the serial port's IRQ 4 */                   \
+	    KVM_SET_GSI_ROUTING, /* an MSI-X vector's route */                                     \
+	    KVM_IRQFD,		 /* the eventfd that fires it */                                   \
+	    TCGETS		 /* isatty() from stdio */
 
-static const struct {
-	const int *nr;
-	size_t n;
-} lists[SANDBOX_ROLES] = {
-    [SANDBOX_VCPU] = LIST(vcpu_list),
-    [SANDBOX_VIRTIO] = LIST(virtio_list),
-    [SANDBOX_GPU] = LIST(gpu_list),
-    [SANDBOX_MAIN] = LIST(main_list),
+static const uint32_t vcpu_ioctls[] = {
+    IRQ_IOCTLS,	   KVM_RUN, /* the vCPU loop */
+    KVM_IOEVENTFD,	    /* a queue's doorbell, (un)registered at DRIVER_OK and reset */
+    KVM_GET_REGS,	    /* registers of a crash, of the probe's trap report */
+    KVM_GET_SREGS,	    /* the same */
 };
 
-const int *sandbox_list(enum sandbox_role role, size_t *n)
+/* Within the vCPU list it inherits: interrupts only. */
+static const uint32_t virtio_ioctls[] = {IRQ_IOCTLS};
+
+/* The GPU worker's set is open-ended: Mesa's DRM drivers each have their
+ * own requests (amdgpu, i915, nouveau, virtio-gpu in a guest...), with
+ * dma-buf and sync_file ones beside them, and a driver update adds more;
+ * llvmpipe, which the tests run, makes none. So any request of another
+ * type passes; of KVM's own type only the interrupts (the display's input
+ * and the fences raise them). */
+static const uint32_t gpu_ioctls[] = {IRQ_IOCTLS};
+
+static const uint32_t main_ioctls[] = {
+    IRQ_IOCTLS,	   /* the serial port and virtio-console taking stdin, typed text */
+    TCSETS,	   /* the terminal's raw mode and its restoring (tcsetattr TCSANOW) */
+    KVM_IOEVENTFD, /* teardown: doorbells deassigned */
+    KVM_GET_REGS,  /* --timeout: the vCPUs' registers into the result */
+    KVM_GET_SREGS, /* the same */
+};
+
+#define N(a) (sizeof(a) / sizeof(a[0]))
+#define RULES(list, rule, ioctls)                                                                  \
+	{                                                                                          \
+		.nr = list, .n = N(list), .ioctl_rule = rule, .ioctl = ioctls,                     \
+		.n_ioctl = N(ioctls)                                                               \
+	}
+
+static const struct sandbox_rules rules[SANDBOX_ROLES] = {
+    [SANDBOX_VCPU] = RULES(vcpu_list, SANDBOX_IOCTL_LISTED, vcpu_ioctls),
+    [SANDBOX_VIRTIO] = RULES(virtio_list, SANDBOX_IOCTL_LISTED, virtio_ioctls),
+    [SANDBOX_GPU] = RULES(gpu_list, SANDBOX_IOCTL_NOT_KVM, gpu_ioctls),
+    [SANDBOX_MAIN] = RULES(main_list, SANDBOX_IOCTL_LISTED, main_ioctls),
+};
+
+const struct sandbox_rules *sandbox_rules(enum sandbox_role role)
 {
-	*n = lists[role].n;
-	return lists[role].nr;
+	return &rules[role];
 }

@@ -45,7 +45,7 @@ int machine_build(struct machine *m, const struct run_options *o)
 
 	machine_clear(m);
 	snprintf(default_name, sizeof(default_name), "guest-%d", (int)getpid());
-	if (machine_read_images(m, o))
+	if (machine_user_resolve(m, o) || machine_read_images(m, o))
 		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	if (vm_create(&m->vm, o->mem_mib << 20))

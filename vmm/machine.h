@@ -1,9 +1,9 @@
 /* The machine `lkvm-gpu run` boots, built from the command-line options in
  * one order and torn down in reverse:
  *
- *   kernel and initrd files, VM and RAM, control socket, console output,
- *   platform ports, serial, PCI bus, virtio devices (disks, rng, console), display and GPU,
- *   guest image in RAM, vCPUs.
+ *   the --user lookup, kernel and initrd files, VM and RAM, control socket,
+ *   console output, platform ports, serial, PCI bus, virtio devices (disks,
+ *   rng, console), display, the drop to --user, GPU, guest image in RAM, vCPUs.
  *
  * This is the composition root: the only code (with main.c and the run
  * loop) that sees struct run_options. Each device gets its own small
@@ -20,6 +20,7 @@
 #include "kvm/vcpu.h"
 #include "kvm/vm.h"
 #include "pci/pci.h"
+#include "util/privdrop.h"
 #include "vmm/console_out.h"
 #include "vmm/control.h"
 #include "vmm/options.h"
@@ -49,6 +50,7 @@ struct machine {
 	struct gpu *gpu;	     /* NULL without --gpu; owned by its PCI function */
 	struct vm_input *input;	     /* NULL without --input (vmm/input.h) */
 	struct boot_result boot;
+	struct privdrop_user user; /* --user, resolved */
 	struct vcpu *vcpus;
 	unsigned nr_vcpus;
 };

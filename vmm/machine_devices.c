@@ -138,7 +138,9 @@ static void display_closed(void *opaque)
 	vm_request_stop(&m->vm, 0, VM_STOP_HOST);
 }
 
-static int add_gpu(struct machine *m, const struct run_options *o)
+/* The display's connection (a Wayland or X11 socket) is opened before
+ * the drop to --user, the GPU (its worker, the renderer) after it. */
+static int open_display(struct machine *m, const struct run_options *o)
 {
 	struct display_config dc = {
 	    .outputs = o->gpu_outputs,
@@ -146,6 +148,18 @@ static int add_gpu(struct machine *m, const struct run_options *o)
 	    .height = o->height,
 	    .title = o->name ? o->name : "lkvm-gpu",
 	};
+	char err[512];
+
+	m->display = display_open(o->gpu, &dc, err, sizeof(err));
+	if (!m->display) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_gpu(struct machine *m, const struct run_options *o)
+{
 	struct gpu_config gc = {
 	    .outputs = o->gpu_outputs,
 	    .width = o->width,
@@ -161,11 +175,6 @@ static int add_gpu(struct machine *m, const struct run_options *o)
 	char err[512];
 	int r;
 
-	m->display = display_open(o->gpu, &dc, err, sizeof(err));
-	if (!m->display) {
-		log_error("%s", err);
-		return -1;
-	}
 	gc.display = m->display;
 	if (m->input)
 		gc.input = vm_input_display(m->input);
@@ -223,8 +232,8 @@ int machine_add_pci(struct machine *m, const struct run_options *o)
 	if (o->input && !(m->input = vm_input_create(o)))
 		return -1;
 	if (add_disks(m, o) || (o->rng && add_rng(m, o)) ||
-	    (o->console == CONSOLE_VIRTIO && add_console(m, o)) || (o->gpu && add_gpu(m, o)) ||
-	    (m->input && add_input(m, o)))
+	    (o->console == CONSOLE_VIRTIO && add_console(m, o)) || (o->gpu && open_display(m, o)) ||
+	    machine_user_drop(m, o) || (o->gpu && add_gpu(m, o)) || (m->input && add_input(m, o)))
 		return -1;
 	return 0;
 }

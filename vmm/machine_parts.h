@@ -17,4 +17,9 @@ void machine_destroy_vcpus(struct machine *m);
 int machine_add_pci(struct machine *m, const struct run_options *o);
 void machine_remove_pci(struct machine *m);
 
+/* machine_user.c: --user, looked up first, dropped to once everything
+ * privileged is open (before the GPU worker starts). */
+int machine_user_resolve(struct machine *m, const struct run_options *o);
+int machine_user_drop(struct machine *m, const struct run_options *o);
+
 #endif

@@ -46,6 +46,7 @@ enum {
 	OPT_TYPE_AFTER,
 	OPT_EXPECT_SCREEN,
 	OPT_NO_SANDBOX,
+	OPT_USER,
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +63,7 @@ static const struct option long_opts[] = {
     {"test-exit", no_argument, NULL, OPT_TEST_EXIT},
     {"debug", no_argument, NULL, OPT_DEBUG},
     {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+    {"user", required_argument, NULL, OPT_USER},
     {"gpu", required_argument, NULL, OPT_GPU},
     {"gpu-outputs", required_argument, NULL, OPT_GPU_OUTPUTS},
     {"resolution", required_argument, NULL, OPT_RESOLUTION},
@@ -133,6 +135,9 @@ void options_print_run_help(void)
 	       "      --test-exit        let the guest set the exit status (port 0xf4)\n"
 	       "      --debug            verbose log: host KVM, boot, devices, registers\n"
 	       "      --no-sandbox       no seccomp filters on the VMM's threads\n"
+	       "      --user NAME|UID[:GID]  started as root: become that user once /dev/kvm,\n"
+	       "                         the disks, the control socket and the display are\n"
+	       "                         open, before the guest runs (README, \"Sandbox\")\n"
 	       "  -h, --help             this text\n"
 	       "\n"
 	       "Exit status: 0 guest rebooted or powered off, or every --expect (and\n"
@@ -321,6 +326,11 @@ static int parse_machine_option(int c, char *arg, struct run_options *o, char *e
 		return 0;
 	case OPT_NO_SANDBOX:
 		o->no_sandbox = true;
+		return 0;
+	case OPT_USER: /* looked up when the machine is built (vmm/machine_user.c) */
+		if (!*arg)
+			return fail(err, errlen, "--user: give a user name or UID");
+		o->user = arg;
 		return 0;
 	case OPT_DEBUG:
 		o->debug = true;

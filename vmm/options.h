@@ -34,7 +34,8 @@ struct run_options {
 	unsigned cpus;
 	bool test_exit;
 	bool debug;
-	bool no_sandbox; /* --no-sandbox: no seccomp filters */
+	bool no_sandbox;  /* --no-sandbox: no seccomp filters */
+	const char *user; /* --user: drop root to it after setup (NULL: stay) */
 	enum console_kind console;
 	struct disk_option disks[OPT_MAX_DISKS];
 	unsigned nr_disks;

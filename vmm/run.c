@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "util/fd_close.h"
 #include "util/log.h"
 #include "util/sandbox.h"
 #include "virtio/console.h"
@@ -147,6 +148,18 @@ static void exit_screenshot(struct machine *m, const char *path)
 		log_error("--screenshot %s: %s", path, err);
 }
 
+/* Before anything is opened: what a parent leaked (util/fd_close.h). */
+static int close_inherited_fds(const struct run_options *o)
+{
+	int keep[FD_KEEP_MAX];
+	size_t n = fd_keep_asked(o->argv, o->argc, getenv("WAYLAND_SOCKET"), keep, FD_KEEP_MAX);
+	int r = fd_close_stray(keep, n);
+
+	if (r)
+		log_error("cannot close inherited file descriptors: %s", strerror(-r));
+	return r;
+}
+
 int run_vm(const struct run_options *o)
 {
 	struct machine m;
@@ -156,6 +169,10 @@ int run_vm(const struct run_options *o)
 	int signal_fd;
 
 	log_debug_enabled = o->debug;
+	if (close_inherited_fds(o)) {
+		free(ci);
+		return EXIT_STATUS_USAGE;
+	}
 	/* Before any thread starts: each enters its role's filter. */
 	sandbox_mode = o->no_sandbox ? SANDBOX_OFF : o->debug ? SANDBOX_TRAP : SANDBOX_KILL;
 	signal_fd = setup_signals();

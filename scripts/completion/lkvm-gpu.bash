@@ -25,7 +25,7 @@ _lkvm_gpu()
 	local run_opts="--kernel --initrd --params --mem --cpus --disk --console --no-rng
 		--no-msix --name --gpu --gpu-outputs --resolution --gpu-mem --gpu-backend
 		--screenshot --timeout --expect --fail-on --serial-log --result --expect-screen
-		--input --type --type-after --test-exit --debug --no-sandbox --help"
+		--input --type --type-after --test-exit --debug --no-sandbox --user --help"
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
@@ -57,6 +57,10 @@ _lkvm_gpu()
 			;;
 		--gpu-backend)
 			mapfile -t COMPREPLY < <(compgen -W "2d virgl" -- "$cur")
+			return
+			;;
+		--user)
+			mapfile -t COMPREPLY < <(compgen -u -- "$cur")
 			return
 			;;
 		-p | --params | -m | --mem | -c | --cpus | --name | --gpu-outputs | --resolution | \
