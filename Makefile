@@ -175,7 +175,7 @@ $(B)/fuzz/fuzz_control: tests/fuzz/fuzz_control.c vmm/control.c vmm/control_wait
 # The CI runner's inputs: console patterns and bytes, --expect-screen, PNGs.
 $(B)/fuzz/fuzz_ci_match: tests/fuzz/fuzz_ci_match.c vmm/ci_match.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -Wl,--wrap=calloc,--wrap=free
 $(B)/fuzz/fuzz_ci_screen_spec: tests/fuzz/fuzz_ci_screen_spec.c vmm/ci_screen_spec.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
