@@ -174,20 +174,65 @@ $(B)/fuzz/fuzz_virtio_input: tests/fuzz/fuzz_virtio_input.c virtio/input.c virti
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -lpthread
 
+# virtio-blk requests over a memfd image, no worker thread (the harness kicks).
+$(B)/fuzz/fuzz_blk: tests/fuzz/fuzz_blk.c virtio/blk.c virtio/virtqueue.c virtio/worker.c \
+		kvm/guest_mem.c util/log.c util/eventfd.c util/sandbox.c util/sandbox_lists.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -lpthread
+
+# The kernel loaders (bzImage, ELF64, initrd placement) through boot_prepare.
+$(B)/fuzz/fuzz_boot: tests/fuzz/fuzz_boot.c $(wildcard kvm/boot/*.c) kvm/guest_mem.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
+
+# EDID for any output size and index (the size comes from options and windows).
+$(B)/fuzz/fuzz_edid: tests/fuzz/fuzz_edid.c gpu/edid.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
+
+# The control socket's server over a real socket in a temporary directory.
+$(B)/fuzz/fuzz_control: tests/fuzz/fuzz_control.c vmm/control.c vmm/control_wait.c vmm/keymap.c \
+		util/json.c util/log.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
+
+# The CI runner's inputs: console patterns and bytes, --expect-screen, PNGs.
+$(B)/fuzz/fuzz_ci_match: tests/fuzz/fuzz_ci_match.c vmm/ci_match.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@ -Wl,--wrap=calloc,--wrap=free
+$(B)/fuzz/fuzz_ci_screen_spec: tests/fuzz/fuzz_ci_screen_spec.c vmm/ci_screen_spec.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
+$(B)/fuzz/fuzz_png_read: tests/fuzz/fuzz_png_read.c display/png_read.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags libpng) $^ -o $@ $(shell pkg-config --libs libpng)
+
 # make fuzz-long FUZZ_SECONDS=N: each target N seconds in turn from its
 # checked-in corpus, with execs, edges and crashes per target.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := fuzz_virtqueue fuzz_gpu fuzz_virgl_res fuzz_virtio_pci fuzz_virtio_input
+FUZZ_TARGETS := fuzz_virtqueue fuzz_gpu fuzz_virgl_res fuzz_virtio_pci fuzz_virtio_input \
+		fuzz_blk fuzz_boot fuzz_edid fuzz_control fuzz_ci_match fuzz_ci_screen_spec fuzz_png_read
 fuzz-long: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 	tests/fuzz/fuzz-long.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-fuzz: $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_gpu $(B)/fuzz/fuzz_virtio_pci $(B)/fuzz/fuzz_virgl_res \
-		$(B)/fuzz/fuzz_virtio_input
+# $(call fuzz_short,TARGET,RUNS,FLAGS): RUNS executions from the checked-in
+# corpus (read only: what is found goes to a fresh build/fuzz/short/TARGET).
+fuzz_short = cd $(B)/fuzz && rm -rf short/$(1) && mkdir -p short/$(1) && \
+	./$(1) -runs=$(2) -seed=1 $(3) short/$(1) ../../tests/fuzz/corpus/$(1)
+
+fuzz: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 	cd $(B)/fuzz && ./fuzz_virtqueue -runs=$(FUZZ_RUNS) -max_len=16388 -seed=1
 	cd $(B)/fuzz && ./fuzz_gpu -runs=$(FUZZ_RUNS) -max_len=8192 -seed=1
 	cd $(B)/fuzz && ./fuzz_virgl_res -runs=$(FUZZ_RUNS) -max_len=128 -seed=1
 	cd $(B)/fuzz && ./fuzz_virtio_pci -runs=$(FUZZ_VPCI_RUNS) -max_len=36000 -seed=1
 	cd $(B)/fuzz && ./fuzz_virtio_input -runs=$(FUZZ_VPCI_RUNS) -max_len=4096 -seed=1
+	$(call fuzz_short,fuzz_blk,30000,-max_len=4096)
+	$(call fuzz_short,fuzz_boot,30000,-max_len=4096)
+	$(call fuzz_short,fuzz_edid,100000,)
+	$(call fuzz_short,fuzz_control,3000,-max_len=10000)
+	$(call fuzz_short,fuzz_ci_match,3000,-max_len=20000)
+	$(call fuzz_short,fuzz_ci_screen_spec,100000,-dict=../../tests/fuzz/fuzz_ci_screen_spec.dict)
+	$(call fuzz_short,fuzz_png_read,10000,-dict=../../tests/fuzz/fuzz_png_read.dict)
 
 format:
 	clang-format -i $(LIB_SRC) main.c $(foreach d,$(SUBDIRS),$(wildcard $(d)/*.h)) $(UNIT_SRC)
