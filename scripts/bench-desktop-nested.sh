@@ -70,37 +70,39 @@ else
 	Q0="qemu-system-x86_64 -enable-kvm -cpu host -M q35 -m 256 -nodefaults -no-reboot -serial stdio -kernel /l2/probe.elf"
 	Q="$Q0 -display sdl"
 	QA="probe.ecam=0xb0000000"
-	# presents NAME TITLE CMD...: one run, the VMM in the background.
+	# presents TAG NAME TITLE W H CMD...: one run of CMD in the background,
+	# measured on the window titled TITLE (W x H frames) once its guest is
+	# in its loop (it says its size first); a VMM whose guest never got
+	# there gets no figure.
 	presents() {
-		n=$1 t=$2
-		shift 2
-		echo "L1: step presents $n up=$(cut -d' ' -f1 /proc/uptime)"
+		tag=$1 n=$2 t=$3 pw=$4 ph=$5
+		shift 5
+		echo "L1: step $tag $n up=$(cut -d' ' -f1 /proc/uptime)"
 		"$@" </dev/null >/tmp/p.log 2>&1 &
 		p=$!
-		# Measure once the guest is in its loop (it says its size first).
 		i=0
 		while ! grep -q bench_gpu_size /tmp/p.log && kill -0 $p 2>/dev/null && [ $i -lt 300 ]; do
 			sleep 1
 			i=$((i + 1))
 		done
 		echo "L1: step $n looping after ${i}s"
-		# A VMM whose guest never reached its loop gets no figure.
 		if grep -q bench_gpu_size /tmp/p.log; then
-			echo "L1: RESULT presents $n $($X presents "$SECS" "$t" 1920 1080 2>&1)"
+			sleep 2
+			echo "L1: RESULT $tag $n $($X presents "$SECS" "$t" "$pw" "$ph" 2>&1)"
 		else
 			echo "L1: $n never looped:"
 			head -n 20 /tmp/p.log
 		fi
 		kill -0 $p 2>/dev/null || { echo "L1: $n ended early:"; head -n 20 /tmp/p.log; }
-		kill $p
+		kill $p 2>/dev/null
 		wait $p 2>/dev/null || true
 	}
 	r=1
 	while [ $r -le $RUNS ]; do
-		presents lkvm-shm xp1 $LKVM run -k /l2/probe.elf -m 256 -c 1 --gpu x11 --resolution 1920x1080 --name xp1 -p "$FR"
-		presents lkvm-putimage xp2 env LKVM_X11_NO_SHM=1 $LKVM run -k /l2/probe.elf -m 256 -c 1 --gpu x11 --resolution 1920x1080 --name xp2 -p "$FR"
-		presents lkvm-nosandbox xp3 $LKVM run -k /l2/probe.elf -m 256 -c 1 --gpu x11 --resolution 1920x1080 --name xp3 --no-sandbox -p "$FR"
-		presents qemu-sdl "(xpq" $Q -name xpq -device virtio-gpu-pci,xres=1920,yres=1080 -append "$QA $FR"
+		presents presents lkvm-shm xp1 1920 1080 $LKVM run -k /l2/probe.elf -m 256 -c 1 --gpu x11 --resolution 1920x1080 --name xp1 -p "$FR"
+		presents presents lkvm-putimage xp2 1920 1080 env LKVM_X11_NO_SHM=1 $LKVM run -k /l2/probe.elf -m 256 -c 1 --gpu x11 --resolution 1920x1080 --name xp2 -p "$FR"
+		presents presents lkvm-nosandbox xp3 1920 1080 $LKVM run -k /l2/probe.elf -m 256 -c 1 --gpu x11 --resolution 1920x1080 --name xp3 --no-sandbox -p "$FR"
+		presents presents qemu-sdl "(xpq" 1920 1080 $Q -name xpq -device virtio-gpu-pci,xres=1920,yres=1080 -append "$QA $FR"
 		# latency NAME TITLE CMD...: the VMM's output (on x11_vm's stderr)
 		# is kept; shown when no figure came.
 		latency() {
@@ -141,32 +143,10 @@ else
 		while [ ! -S /tmp/wrt/wlb ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
 		export XDG_RUNTIME_DIR=/tmp/wrt WAYLAND_DISPLAY=wlb
 		WF="probe.tests=bench_gpu_frames probe.bench_display=1 probe.bench_frames=1000000"
-		wpresents() {
-			n=$1
-			shift
-			echo "L1: step wayland presents $n up=$(cut -d' ' -f1 /proc/uptime)"
-			"$@" </dev/null >/tmp/p.log 2>&1 &
-			p=$!
-			i=0
-			while ! grep -q bench_gpu_size /tmp/p.log && kill -0 $p 2>/dev/null && [ $i -lt 120 ]; do
-				sleep 1
-				i=$((i + 1))
-			done
-			if grep -q bench_gpu_size /tmp/p.log; then
-				sleep 2
-				echo "L1: RESULT wpresents $n $($X presents "$SECS" "Weston Compositor" 1280 720 2>&1)"
-			else
-				echo "L1: $n never looped:"
-				head -n 20 /tmp/p.log
-			fi
-			kill -0 $p 2>/dev/null || { echo "L1: $n ended early:"; head -n 20 /tmp/p.log; }
-			kill $p
-			wait $p 2>/dev/null || true
-		}
 		r=1
 		while [ $r -le $RUNS ]; do
-			wpresents lkvm $LKVM run -k /l2/probe.elf -m 256 -c 1 --gpu wayland --resolution 1280x720 --name wp1 -p "$WF"
-			wpresents qemu-gtk env GDK_BACKEND=wayland $Q0 -display gtk -name wpq -device virtio-gpu-pci,xres=1280,yres=720 -append "$QA $WF"
+			presents wpresents lkvm "Weston Compositor" 1280 720 $LKVM run -k /l2/probe.elf -m 256 -c 1 --gpu wayland --resolution 1280x720 --name wp1 -p "$WF"
+			presents wpresents qemu-gtk "Weston Compositor" 1280 720 env GDK_BACKEND=wayland $Q0 -display gtk -name wpq -device virtio-gpu-pci,xres=1280,yres=720 -append "$QA $WF"
 			r=$((r + 1))
 		done
 		# Guest blobs against 2D (issue 10's zero-copy scanout), 720p,

@@ -222,6 +222,26 @@ static unsigned count(enum ev_kind k)
 	return n;
 }
 
+/* The pointer over each frame pixel of pts: the guest maps the tablet's
+ * value back to that pixel, on output 0. */
+static void expect_points(struct display *d, unsigned long win, int ox, int oy,
+			  const int (*pts)[2], unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		nev = 0;
+		move_to(win, ox, oy, pts[i][0], pts[i][1]);
+		pump_until(d, 1);
+		cr_assert_geq(nev, 1, "no motion for point %u", i);
+		cr_assert_eq(evs[nev - 1].kind, R_ABS);
+		cr_assert_eq(evs[nev - 1].c, 0, "output 0");
+		cr_assert_eq(guest_pixel(evs[nev - 1].a, FW), (uint32_t)pts[i][0], "x %d -> abs %d",
+			     pts[i][0], evs[nev - 1].a);
+		cr_assert_eq(guest_pixel(evs[nev - 1].b, FH), (uint32_t)pts[i][1], "y %d -> abs %d",
+			     pts[i][1], evs[nev - 1].b);
+		cr_assert_leq(evs[nev - 1].a, DISPLAY_INPUT_ABS_MAX);
+	}
+}
+
 Test(display_wayland_input, keys_arrive_as_evdev_codes)
 {
 	unsigned long win;
@@ -257,19 +277,7 @@ Test(display_wayland_input, pointer_position_maps_to_the_frame_pixel)
 	if (skipped)
 		cr_skip_test("Xvfb, weston or xdotool missing");
 	d = ready(&win, &ox, &oy);
-	for (unsigned i = 0; i < sizeof(pts) / sizeof(pts[0]); i++) {
-		nev = 0;
-		move_to(win, ox, oy, pts[i][0], pts[i][1]);
-		pump_until(d, 1);
-		cr_assert_geq(nev, 1, "no motion for point %u", i);
-		cr_assert_eq(evs[nev - 1].kind, R_ABS);
-		cr_assert_eq(evs[nev - 1].c, 0, "output 0");
-		cr_assert_eq(guest_pixel(evs[nev - 1].a, FW), (uint32_t)pts[i][0], "x %d -> abs %d",
-			     pts[i][0], evs[nev - 1].a);
-		cr_assert_eq(guest_pixel(evs[nev - 1].b, FH), (uint32_t)pts[i][1], "y %d -> abs %d",
-			     pts[i][1], evs[nev - 1].b);
-		cr_assert_leq(evs[nev - 1].a, DISPLAY_INPUT_ABS_MAX);
-	}
+	expect_points(d, win, ox, oy, pts, sizeof(pts) / sizeof(pts[0]));
 	d->ops->destroy(d);
 }
 
@@ -560,17 +568,7 @@ Test(display_wayland_hidpi, frame_one_to_one_and_pointer_on_its_pixels)
 		cr_skip_test("Xvfb, weston or xdotool missing");
 	d = ready(&win, &ox, &oy);
 	cr_assert_eq(to_wl(d)->out[0].buffer_scale, 2);
-	for (unsigned i = 0; i < sizeof(pts) / sizeof(pts[0]); i++) {
-		nev = 0;
-		move_to(win, ox, oy, pts[i][0], pts[i][1]);
-		pump_until(d, 1);
-		cr_assert_geq(nev, 1, "no motion for point %u", i);
-		cr_assert_eq(evs[nev - 1].kind, R_ABS);
-		cr_assert_eq(guest_pixel(evs[nev - 1].a, FW), (uint32_t)pts[i][0], "x %d -> abs %d",
-			     pts[i][0], evs[nev - 1].a);
-		cr_assert_eq(guest_pixel(evs[nev - 1].b, FH), (uint32_t)pts[i][1], "y %d -> abs %d",
-			     pts[i][1], evs[nev - 1].b);
-	}
+	expect_points(d, win, ox, oy, pts, sizeof(pts) / sizeof(pts[0]));
 	d->ops->destroy(d);
 }
 
