@@ -224,8 +224,8 @@ static unsigned count(enum ev_kind k)
 
 /* The pointer over each frame pixel of pts: the guest maps the tablet's
  * value back to that pixel, on output 0. */
-static void expect_points(struct display *d, unsigned long win, int ox, int oy,
-			  const int (*pts)[2], unsigned n)
+static void expect_points(struct display *d, unsigned long win, int ox, int oy, const int (*pts)[2],
+			  unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		nev = 0;
