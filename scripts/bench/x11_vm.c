@@ -33,7 +33,7 @@
 #include <xcb/xtest.h>
 
 /* Evdev + 8 on an evdev server such as Xvfb's default keymap. */
-#define XKEY_A 38
+#define XKEY_A	 38
 #define XKEY_ESC 9
 
 static double now(void)
@@ -140,8 +140,7 @@ static int presents(xcb_connection_t *c, xcb_window_t root, int argc, char **arg
 
 		poll(&p, 1, 50);
 		while ((ev = xcb_poll_for_event(c))) {
-			if ((ev->response_type & 0x7f) ==
-			    ext->first_event + XCB_DAMAGE_NOTIFY) {
+			if ((ev->response_type & 0x7f) == ext->first_event + XCB_DAMAGE_NOTIFY) {
 				xcb_damage_notify_event_t *d = (xcb_damage_notify_event_t *)ev;
 
 				area += (double)d->area.width * d->area.height;
@@ -265,9 +264,8 @@ static int latency(xcb_connection_t *c, xcb_window_t root, int argc, char **argv
 			return 1;
 	}
 	qsort(lat, (size_t)got, sizeof(*lat), cmp_double);
-	printf("latency %s n=%d p50=%.0f us p99=%.0f us max=%.0f us\n", argv[3], got,
-	       lat[got / 2], lat[(got * 99) / 100 < got ? (got * 99) / 100 : got - 1],
-	       lat[got - 1]);
+	printf("latency %s n=%d p50=%.0f us p99=%.0f us max=%.0f us\n", argv[3], got, lat[got / 2],
+	       lat[(got * 99) / 100 < got ? (got * 99) / 100 : got - 1], lat[got - 1]);
 	free(lat);
 	return got == n ? 0 : 1;
 }

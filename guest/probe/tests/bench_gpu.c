@@ -90,7 +90,8 @@ enum test_result test_bench_gpu_frames(struct test_ctx *ctx)
 	for (uint64_t i = 0; i < frames; i++) {
 		if (display)
 			for (uint32_t x = 0; x < fb.width; x++)
-				*gpu_fb_px(&fb, x, (uint32_t)(i % fb.height)) = (uint32_t)(i * 0x010203);
+				*gpu_fb_px(&fb, x, (uint32_t)(i % fb.height)) =
+				    (uint32_t)(i * 0x010203);
 		else
 			gpu_fb_fill(&fb, (uint32_t)(i * 0x010203));
 		if (vgpu_transfer(&g, FB_ID, full, 0) != VGPU_RESP_OK_NODATA ||

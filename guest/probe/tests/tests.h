@@ -49,19 +49,19 @@ enum test_result test_virtio_rng(struct test_ctx *ctx);	 /* tests/virtio_rng.c *
 enum test_result test_virtio_intx(struct test_ctx *ctx); /* tests/virtio_intx.c */
 enum test_result test_virtio_blk(struct test_ctx *ctx);	 /* tests/virtio_blk.c */
 enum test_result test_blk_write(struct test_ctx *ctx);
-enum test_result test_blk_durable(struct test_ctx *ctx); /* tests/blk_durable.c */
-enum test_result test_soak(struct test_ctx *ctx); /* tests/soak.c */
-enum test_result test_virtio_hostile(struct test_ctx *ctx); /* tests/virtio_hostile.c */
-enum test_result test_gpu(struct test_ctx *ctx);	    /* tests/gpu.c */
-enum test_result test_gpu_hostile(struct test_ctx *ctx);    /* tests/gpu_hostile.c */
-enum test_result test_gpu_blob(struct test_ctx *ctx);	    /* tests/gpu_blob.c */
+enum test_result test_blk_durable(struct test_ctx *ctx);	   /* tests/blk_durable.c */
+enum test_result test_soak(struct test_ctx *ctx);		   /* tests/soak.c */
+enum test_result test_virtio_hostile(struct test_ctx *ctx);	   /* tests/virtio_hostile.c */
+enum test_result test_gpu(struct test_ctx *ctx);		   /* tests/gpu.c */
+enum test_result test_gpu_hostile(struct test_ctx *ctx);	   /* tests/gpu_hostile.c */
+enum test_result test_gpu_blob(struct test_ctx *ctx);		   /* tests/gpu_blob.c */
 enum test_result test_bench_gpu_blob_frames(struct test_ctx *ctx); /* tests/gpu_blob_bench.c */
-enum test_result test_gpu3d(struct test_ctx *ctx);	    /* tests/gpu3d.c */
-enum test_result test_gpu3d_hostile(struct test_ctx *ctx);  /* tests/gpu3d_hostile.c */
-enum test_result test_virtio_console(struct test_ctx *ctx); /* tests/virtio_console.c */
-enum test_result test_virtio_input(struct test_ctx *ctx);   /* tests/virtio_input.c */
+enum test_result test_gpu3d(struct test_ctx *ctx);		   /* tests/gpu3d.c */
+enum test_result test_gpu3d_hostile(struct test_ctx *ctx);	   /* tests/gpu3d_hostile.c */
+enum test_result test_virtio_console(struct test_ctx *ctx);	   /* tests/virtio_console.c */
+enum test_result test_virtio_input(struct test_ctx *ctx);	   /* tests/virtio_input.c */
 enum test_result test_input_events(struct test_ctx *ctx);
-enum test_result test_bench_blk(struct test_ctx *ctx);	    /* tests/bench.c */
+enum test_result test_bench_blk(struct test_ctx *ctx); /* tests/bench.c */
 enum test_result test_bench_rtt(struct test_ctx *ctx);
 enum test_result test_bench_gpu_frames(struct test_ctx *ctx); /* tests/bench_gpu.c */
 enum test_result test_bench_gpu_rtt(struct test_ctx *ctx);
