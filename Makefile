@@ -123,8 +123,9 @@ demo: deps
 	$(MAKE) $(B)/lkvm-gpu $(PROBE_ELF)
 	scripts/demo.sh
 
-bench: $(B)/lkvm-gpu $(PROBE_ELF) $(B)/bench/x11_fps $(B)/bench-match
+bench: $(B)/lkvm-gpu $(PROBE_ELF) $(B)/bench/x11_fps $(B)/bench-match $(B)/bench-sandbox
 	scripts/bench.sh
+	$(B)/bench-sandbox
 	scripts/bench/x11.sh
 	$(B)/bench-match
 	$(MAKE) bench-nested
@@ -263,6 +264,13 @@ uninstall:
 # build/lkvm-gpu_VERSION_ARCH.deb with dpkg-deb from a DESTDIR install.
 deb: $(B)/lkvm-gpu $(PROBE_ELF)
 	scripts/deb/build-deb.sh
+
+# The seccomp filters' cost per system call, no VM (scripts/bench/sandbox_cost.c).
+.PHONY: bench-sandbox
+$(B)/bench-sandbox: $(B)/obj/scripts/bench/sandbox_cost.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+bench-sandbox: $(B)/bench-sandbox
+	$(B)/bench-sandbox
 
 # The console judge against grep -E on a 100 MiB log (scripts/bench/match_bench.c).
 .PHONY: bench-match
