@@ -192,7 +192,7 @@ $(B)/fuzz/fuzz_edid: tests/fuzz/fuzz_edid.c gpu/edid.c
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
 
 # The control socket's server over a real socket in a temporary directory.
-$(B)/fuzz/fuzz_control: tests/fuzz/fuzz_control.c vmm/control.c vmm/control_wait.c vmm/keymap.c \
+$(B)/fuzz/fuzz_control: tests/fuzz/fuzz_control.c vmm/control.c vmm/control_wait.c vmm/regex_cost.c vmm/keymap.c \
 		util/json.c util/log.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@

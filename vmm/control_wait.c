@@ -1,4 +1,5 @@
 #include "vmm/control_wait.h"
+#include "vmm/regex_cost.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -38,6 +39,14 @@ static int parse(struct control_waiter *w, int fd, const char *args, long long n
 	ms = strtoll(args, &end, 10);
 	if (errno || end == args || *end != ' ' || ms < 0 || !end[1]) {
 		reply_and_close(fd, "error: usage: wait MS REGEX", NULL);
+		return -1;
+	}
+	if (regex_too_costly(end + 1)) {
+		reply_and_close(
+		    fd,
+		    "error: the pattern repeats too much (no repeat of a repeat, at most 4 "
+		    "repeated groups, {n,m} up to 16, at most 2 of them)",
+		    NULL);
 		return -1;
 	}
 	if (regcomp(&w->re, end + 1, REG_EXTENDED | REG_NOSUB)) {
