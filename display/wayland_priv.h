@@ -215,6 +215,9 @@ void wayland_grab_destroy(struct wayland *w);
 extern const struct wl_surface_listener wayland_surface_listener; /* data: struct wl_out */
 void wayland_scale_bind(struct wayland *w, struct wl_registry *r, uint32_t name, uint32_t version);
 void wayland_scale_unbind(struct wayland *w, uint32_t name);
+/* A window's set of host outputs once output i is gone and the last one,
+ * last, has moved into its place. */
+uint32_t wayland_houts_drop(uint32_t set, unsigned i, unsigned last);
 void wayland_scale_destroy(struct wayland *w);
 /* The buffer scale a width x height frame gets where want is asked: want,
  * unless the size is not a multiple of it (the protocol forbids that) or

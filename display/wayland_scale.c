@@ -129,6 +129,13 @@ void wayland_scale_bind(struct wayland *w, struct wl_registry *r, uint32_t name,
 	wl_output_add_listener(h->out, &output_listener, w);
 }
 
+uint32_t wayland_houts_drop(uint32_t set, unsigned i, unsigned last)
+{
+	uint32_t moved = i != last ? (set >> last & 1) : 0;
+
+	return (set & ~(1u << i | 1u << last)) | moved << i;
+}
+
 void wayland_scale_unbind(struct wayland *w, uint32_t name)
 {
 	for (unsigned i = 0; i < w->nr_houts; i++) {
@@ -138,13 +145,8 @@ void wayland_scale_unbind(struct wayland *w, uint32_t name)
 		/* The last one takes its place, in every window's set too. */
 		unsigned last = --w->nr_houts;
 		w->hout[i] = w->hout[last];
-		for (unsigned k = 0; k < w->d.nr_outputs; k++) {
-			struct wl_out *o = &w->out[k];
-			uint32_t moved = o->on_houts >> last & 1;
-
-			o->on_houts &= ~(1u << i | 1u << last);
-			o->on_houts |= moved << i;
-		}
+		for (unsigned k = 0; k < w->d.nr_outputs; k++)
+			w->out[k].on_houts = wayland_houts_drop(w->out[k].on_houts, i, last);
 		pthread_mutex_lock(&w->lock);
 		rescale_all(w);
 		pthread_mutex_unlock(&w->lock);

@@ -44,8 +44,8 @@ static int parse(struct control_waiter *w, int fd, const char *args, long long n
 	if (regex_too_costly(end + 1)) {
 		reply_and_close(
 		    fd,
-		    "error: the pattern repeats too much (no repeat of a repeat, at most 4 "
-		    "repeated groups, {n,m} up to 16, at most 2 of them)",
+		    "error: the pattern repeats too much (its copies would take more than "
+		    "13 MB to compile)",
 		    NULL);
 		return -1;
 	}

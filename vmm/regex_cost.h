@@ -3,12 +3,12 @@
 
 #include <stdbool.h>
 
-#define REGEX_MAX_GROUP_REPEATS 4  /* "(...)+" and the like: each may double */
-#define REGEX_MAX_BOUND		16 /* n and m of {n}, {n,m}; {n,} counts as past it */
-#define REGEX_MAX_BOUNDED	2  /* {...} repeats in one pattern */
+/* Items regcomp may lay out for one pattern (regex_cost.c): at about 200
+ * bytes each, some 13 MB. */
+#define REGEX_MAX_COST 65536
 
-/* True if an extended regular expression could make regcomp build a huge
- * automaton (regex_cost.c says which shapes pass). */
+/* True if an extended regular expression would make glibc's regcomp lay
+ * out more than REGEX_MAX_COST items (repeats copy their operand). */
 bool regex_too_costly(const char *pattern);
 
 #endif

@@ -605,3 +605,16 @@ Test(wayland_buffer_scale, only_a_scale_the_size_divides)
 	cr_assert_eq(wayland_buffer_scale_for(-2, 640, 480), 1);
 	cr_assert_eq(wayland_buffer_scale_for(64, 1024, 1024), 1, "past WL_SCALE_MAX");
 }
+
+/* A host output going away: its bit leaves every window's set and the
+ * last output's bit moves into its place (hout[i] = hout[last]). */
+Test(wayland_buffer_scale, output_sets_follow_a_removed_output)
+{
+	/* On outputs 0 and 2 of 3; 0 goes: output 2 becomes 0. */
+	cr_assert_eq(wayland_houts_drop(0x5, 0, 2), 0x1);
+	/* On 1 only; 0 goes, 2 (not ours) moves in: still on 1. */
+	cr_assert_eq(wayland_houts_drop(0x2, 0, 2), 0x2);
+	/* The last one itself goes: its bit is gone, nothing moves. */
+	cr_assert_eq(wayland_houts_drop(0x6, 2, 2), 0x2);
+	cr_assert_eq(wayland_houts_drop(0x1, 0, 0), 0x0);
+}
