@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "forked.h"
 #include "util/privdrop.h"
 
 #define PASSED 42
@@ -33,32 +34,26 @@ static void need_root(void)
 		cr_skip_test("SKIP: dropping privileges needs root (uid %u)", (unsigned)geteuid());
 }
 
+static int (*drop_fn)(char *msg, size_t len);
+
+static int drop_body(void *arg)
+{
+	char m[512] = "";
+	int r;
+
+	(void)arg;
+	r = drop_fn(m, sizeof(m));
+	fputs(m, stderr);
+	return r;
+}
+
 /* Runs fn in a child; its exit status, and what it wrote to stderr. */
 static int in_child(int (*fn)(char *msg, size_t len), char *msg, size_t len)
 {
-	int p[2], status;
-	ssize_t n, got = 0;
-	pid_t pid;
+	int status;
 
-	cr_assert_eq(pipe(p), 0);
-	pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		char m[512] = "";
-		int r;
-
-		close(p[0]);
-		r = fn(m, sizeof(m));
-		if (write(p[1], m, strlen(m)) < 0) {
-		}
-		_exit(r);
-	}
-	close(p[1]);
-	while ((n = read(p[0], msg + got, len - 1 - got)) > 0)
-		got += n;
-	msg[got] = 0;
-	close(p[0]);
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	drop_fn = fn;
+	status = forked_run(drop_body, NULL, msg, len);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "forked.h"
 #include "util/sandbox.h"
 
 #define NR_WRITE      1
@@ -24,30 +25,21 @@
 
 #define ALLOWED_OK 42 /* the child's status when every allowed call worked */
 
+static void (*child_fn)(void);
+
+static int child_body(void *arg)
+{
+	(void)arg;
+	child_fn();
+	return ALLOWED_OK;
+}
+
 /* Runs fn in a child with stderr into a pipe; returns its wait status and
  * what it wrote (NUL-terminated). */
 static int run_child(void (*fn)(void), char *err, size_t max)
 {
-	int p[2], status;
-	ssize_t n, got = 0;
-	pid_t pid;
-
-	cr_assert_eq(pipe(p), 0);
-	pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		dup2(p[1], STDERR_FILENO);
-		close(p[0]);
-		fn();
-		_exit(ALLOWED_OK);
-	}
-	close(p[1]);
-	while ((n = read(p[0], err + got, max - 1 - got)) > 0)
-		got += n;
-	err[got] = 0;
-	close(p[0]);
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	return status;
+	child_fn = fn;
+	return forked_run(child_body, NULL, err, max);
 }
 
 static const int tiny[] = {NR_WRITE, NR_GETPID, NR_EXIT, NR_EXIT_GROUP};

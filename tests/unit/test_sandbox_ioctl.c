@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "forked.h"
 #include "util/sandbox.h"
 
 #define NR_IOCTL 16
@@ -46,30 +47,19 @@ static void child(void)
 	syscall(SYS_exit_group, PASSED); /* not _exit(): ASan's leak check is off the lists */
 }
 
+static int child_body(void *arg)
+{
+	(void)arg;
+	child();
+	return 3; /* child() ends the process itself */
+}
+
 static int run(enum sandbox_role r, uint64_t req, enum sandbox_mode m, char *err, size_t max)
 {
-	int p[2], status;
-	ssize_t n, got = 0;
-	pid_t pid;
-
 	role = r;
 	request = req;
 	mode = m;
-	cr_assert_eq(pipe(p), 0);
-	pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		dup2(p[1], STDERR_FILENO);
-		close(p[0]);
-		child();
-	}
-	close(p[1]);
-	while ((n = read(p[0], err + got, max - 1 - got)) > 0)
-		got += n;
-	err[got] = 0;
-	close(p[0]);
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	return status;
+	return forked_run(child_body, NULL, err, max);
 }
 
 static void allowed(enum sandbox_role r, uint64_t req)
