@@ -9,9 +9,9 @@
  * (measured: a 4000-character group repeated 1024 times in all, 838 MB).
  * So a pattern is costed as regcomp would lay it out: each item counts
  * one, a group the sum of its items, and a repeat multiplies what it
- * repeats by the copies it needs; past REGEX_MAX_COST (about 13 MB of
- * regcomp's memory) it is refused. What is inside a bracket expression or
- * after a backslash is one plain item. */
+ * repeats by the copies it needs; past REGEX_MAX_COST (regex_cost.h: the
+ * items cost memory to compile and time to match) it is refused. What is inside a bracket
+ * expression or after a backslash is one plain item. */
 
 #define MAX_DEPTH 64
 
