@@ -146,6 +146,29 @@ void wayland_draw(struct wl_out *o)
 	wl_display_flush(o->w->dpy);
 }
 
+/* Before the guest's first frame, the first output's window shows black
+ * at the configured size, as the X11 window does: a compositor maps a
+ * surface only with a buffer, and a window that is not there cannot be
+ * focused, typed into or closed (a guest that never sets a scanout, a
+ * boot that hangs before its driver). Other outputs stay unmapped until
+ * the guest enables them, like monitors that are off. The buffers are the
+ * host's choice (--resolution), not the guest's: nothing to charge. */
+void wayland_show_blank(struct wl_out *o)
+{
+	const struct display *d = &o->w->d;
+	struct wl_buf *b = &o->bufs[0];
+
+	if (o->idx != 0 || o->shown || o->live.data || alloc_buffers(o, d->width, d->height))
+		return;
+	wl_surface_damage_buffer(o->surface, 0, 0, (int32_t)o->width, (int32_t)o->height);
+	wayland_scale_apply(o);
+	wl_surface_attach(o->surface, b->wb, 0, 0);
+	wl_surface_commit(o->surface);
+	b->busy = true;
+	o->shown = b;
+	wl_display_flush(o->w->dpy);
+}
+
 static void buffer_release(void *data, struct wl_buffer *wb)
 {
 	struct wl_out *o = data;

@@ -175,6 +175,7 @@ uint64_t wayland_frame_bytes(const struct display *d, uint32_t w, uint32_t h);
 int wayland_shm_fd(size_t size); /* anonymous shared memory, or -1 */
 void wayland_buffers_free(struct wl_out *o);
 void wayland_draw(struct wl_out *o);
+void wayland_show_blank(struct wl_out *o);
 void wayland_present(struct display *d, unsigned i, const struct display_frame *f,
 		     const struct display_rect *dmg);
 void wayland_disable(struct display *d, unsigned i);

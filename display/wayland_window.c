@@ -12,9 +12,11 @@ static void xsurface_configure(void *data, struct xdg_surface *xs, uint32_t seri
 
 	xdg_surface_ack_configure(xs, serial);
 	o->configured = true;
-	if (o->want_draw)
+	if (o->want_draw && o->live.data)
 		wayland_draw(o);
-	else if (o->shown) {
+	else if (!o->shown)
+		wayland_show_blank(o);
+	else {
 		/* Weston applies an acked state (fullscreen and back) only with
 		 * a buffer in the commit: the one shown again. */
 		wl_surface_attach(o->surface, o->shown->wb, 0, 0);

@@ -117,6 +117,20 @@ Test(display_wayland, toplevel_shows_frame_pixel_exact)
 	d->ops->destroy(d);
 }
 
+/* Before the guest's first frame the window is already there, black at
+ * the configured size, as on X11: a compositor maps a surface only with a
+ * buffer, and a window that is not mapped cannot be focused, typed into
+ * or closed. Weston's own background is not black. */
+Test(display_wayland, window_shows_black_before_the_first_frame)
+{
+	struct display *d = open_wl(FW, FH);
+	static const uint32_t black[FW * FH];
+
+	pump(d, MAP_SETTLE_MS);
+	check_screen(d, black);
+	d->ops->destroy(d);
+}
+
 /* Wayland reads pixels when presented: the GPU must make them current
  * first (headless may wait for a screenshot). */
 Test(display_wayland, is_not_lazy)
