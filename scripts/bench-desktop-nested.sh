@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench-desktop-nested.sh [--runs N] [--presses N] [--secs S]
-# (BENCH_WAYLAND=0: the X11 part only)
+# (BENCH_WAYLAND=0: the X11 part only; BENCH_X11=0: the Wayland part only)
 # The desktop runner against QEMU 7.2 on one X server, inside the nested
 # runner's L1 (this project's hosts have no usable /dev/kvm; L1 has KVM
 # under QEMU TCG). Both VMMs run the same probe guest under KVM in the same
@@ -13,6 +13,10 @@
 #   - key latency: XTEST press -> the probe printing the evdev event, p50
 #     and p99 of N presses, lkvm-gpu --gpu x11 against QEMU -display sdl
 #     with virtio-keyboard-pci;
+#   - Wayland, on weston's x11 backend on the same Xvfb: presents counted
+#     on weston's own window (what weston drew), lkvm-gpu --gpu wayland
+#     against QEMU -display gtk (GDK_BACKEND=wayland); key latency the
+#     same way, XTEST into weston's window, weston to the VMM's surface;
 #   - the sandbox's cost: the same presents and latency runs, and the
 #     probe's virtio round trips (blk notify->interrupt, GPU 1x1
 #     transfer+flush) headless, with and without --no-sandbox.
@@ -45,6 +49,7 @@ mkdir -p "$dir"
 script=$dir/l1.sh
 cat >"$script" <<L1
 WAYLAND=${BENCH_WAYLAND:-1}
+X11=${BENCH_X11:-1}
 RUNS=$runs
 PRESSES=$presses
 SECS=$secs
@@ -52,6 +57,11 @@ L1
 cat >>"$script" <<'L1'
 gl_setup
 export PATH=$PATH:/usr/bin
+# GTK (QEMU -display gtk) wants fontconfig's configuration, which lives in
+# /etc, not in the /usr that gl_setup mounted: the host's, over 9p too.
+mkdir -p /etc/fonts
+mount -t 9p -o trans=virtio,version=9p2000.L,ro hostfonts /etc/fonts 2>/dev/null ||
+	echo "L1: WARN no /etc/fonts from the host: QEMU's GTK window may not start"
 mkdir -p /tmp/.X11-unix
 if ! command -v Xvfb >/dev/null || ! command -v qemu-system-x86_64 >/dev/null; then
 	echo "L1: SKIP desktop bench: no Xvfb or QEMU in the host's /usr"
@@ -78,6 +88,9 @@ else
 		tag=$1 n=$2 t=$3 pw=$4 ph=$5
 		shift 5
 		echo "L1: step $tag $n up=$(cut -d' ' -f1 /proc/uptime)"
+		# The last run's log goes first: the child truncates it only
+		# once it runs, and a grep before that would see the old loop.
+		rm -f /tmp/p.log
 		"$@" </dev/null >/tmp/p.log 2>&1 &
 		p=$!
 		i=0
@@ -97,24 +110,25 @@ else
 		kill $p 2>/dev/null
 		wait $p 2>/dev/null || true
 	}
+	# latency NAME TITLE CMD...: the VMM's output (on x11_vm's stderr)
+	# is kept; shown when no figure came.
+	latency() {
+		n=$1 t=$2
+		shift 2
+		echo "L1: step latency $n up=$(cut -d' ' -f1 /proc/uptime)"
+		# stdin /dev/null: QEMU's -serial stdio sets up a terminal on
+		# stdin, and from the background that stops it (SIGTTOU).
+		v=$($X latency "$PRESSES" "$t" -- "$@" </dev/null 2>/tmp/l.log | tail -n1)
+		echo "L1: RESULT latency $n $v"
+		[ -n "$v" ] || { echo "L1: latency $n failed:"; tail -n 20 /tmp/l.log; }
+	}
 	r=1
+	[ "$X11" = 0 ] && echo "L1: SKIP x11: BENCH_X11=0" && r=$((RUNS + 1))
 	while [ $r -le $RUNS ]; do
 		presents presents lkvm-shm xp1 1920 1080 $LKVM run -k /l2/probe.elf -m 256 -c 1 --gpu x11 --resolution 1920x1080 --name xp1 -p "$FR"
 		presents presents lkvm-putimage xp2 1920 1080 env LKVM_X11_NO_SHM=1 $LKVM run -k /l2/probe.elf -m 256 -c 1 --gpu x11 --resolution 1920x1080 --name xp2 -p "$FR"
 		presents presents lkvm-nosandbox xp3 1920 1080 $LKVM run -k /l2/probe.elf -m 256 -c 1 --gpu x11 --resolution 1920x1080 --name xp3 --no-sandbox -p "$FR"
 		presents presents qemu-sdl "(xpq" 1920 1080 $Q -name xpq -device virtio-gpu-pci,xres=1920,yres=1080 -append "$QA $FR"
-		# latency NAME TITLE CMD...: the VMM's output (on x11_vm's stderr)
-		# is kept; shown when no figure came.
-		latency() {
-			n=$1 t=$2
-			shift 2
-			echo "L1: step latency $n up=$(cut -d' ' -f1 /proc/uptime)"
-			# stdin /dev/null: QEMU's -serial stdio sets up a terminal on
-			# stdin, and from the background that stops it (SIGTTOU).
-			v=$($X latency "$PRESSES" "$t" -- "$@" </dev/null 2>/tmp/l.log | tail -n1)
-			echo "L1: RESULT latency $n $v"
-			[ -n "$v" ] || { echo "L1: latency $n failed:"; tail -n 20 /tmp/l.log; }
-		}
 		latency lkvm xl1 $LKVM run -k /l2/probe.elf -m 128 -c 1 --gpu x11 --resolution 640x480 --name xl1 -p "$IN"
 		latency lkvm-nosandbox xl2 $LKVM run -k /l2/probe.elf -m 128 -c 1 --gpu x11 --resolution 640x480 --name xl2 --no-sandbox -p "$IN"
 		latency qemu-sdl "(xlq" $Q -name xlq -device virtio-gpu-pci,xres=640,yres=480 -device virtio-keyboard-pci,disable-legacy=on -append "$QA $IN"
@@ -147,6 +161,8 @@ else
 		while [ $r -le $RUNS ]; do
 			presents wpresents lkvm "Weston Compositor" 1280 720 $LKVM run -k /l2/probe.elf -m 256 -c 1 --gpu wayland --resolution 1280x720 --name wp1 -p "$WF"
 			presents wpresents qemu-gtk "Weston Compositor" 1280 720 env GDK_BACKEND=wayland $Q0 -display gtk -name wpq -device virtio-gpu-pci,xres=1280,yres=720 -append "$QA $WF"
+			latency wayland-lkvm "Weston Compositor" $LKVM run -k /l2/probe.elf -m 128 -c 1 --gpu wayland --resolution 640x480 --name wl1 -p "$IN"
+			latency wayland-qemu-gtk "Weston Compositor" env GDK_BACKEND=wayland $Q0 -display gtk -name wlq -device virtio-gpu-pci,xres=640,yres=480 -device virtio-keyboard-pci,disable-legacy=on -append "$QA $IN"
 			r=$((r + 1))
 		done
 		# Guest blobs against 2D (issue 10's zero-copy scanout), 720p,
@@ -175,8 +191,8 @@ if [ -n "$report" ]; then
 else
 	make -s build/bench/x11_vm
 	t0=$(date +%s)
-	scripts/nested-run --quiet --smp "${BENCH_SMP:-1}" --timeout $((600 + runs * 600)) \
-		--share hostusr=/usr --share l2gl=build/nested/gl --file build/bench/x11_vm \
+	scripts/nested-run --quiet --smp "${BENCH_SMP:-1}" --timeout $((900 + runs * 900)) \
+		--share hostusr=/usr --share hostfonts=/etc/fonts --share l2gl=build/nested/gl --file build/bench/x11_vm \
 		--log "$log" --out "$dir/out" "$script" || true
 	total=$(($(date +%s) - t0))
 fi
@@ -194,7 +210,7 @@ for v in lkvm-shm lkvm-putimage lkvm-nosandbox qemu-sdl; do
 	echo "  X11 1080p presents  $v: $m fps ($(res "presents $v" | fps | tr '\n' ' '))"
 	eval "pres_$(echo $v | tr - _)=$m"
 done
-for v in lkvm lkvm-nosandbox qemu-sdl; do
+for v in lkvm lkvm-nosandbox qemu-sdl wayland-lkvm wayland-qemu-gtk; do
 	p50=$(res "latency $v" | sed -n 's/.*p50=\([0-9]*\).*/\1/p' | median)
 	p99=$(res "latency $v" | sed -n 's/.*p99=\([0-9]*\).*/\1/p' | median)
 	echo "  key latency         $v: p50 $p50 us, p99 $p99 us"
@@ -214,4 +230,4 @@ for k in bench_rtt bench_gpu_rtt; do
 	echo "  $k /s: sandbox $a, --no-sandbox $b"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "n/a" }'; }
-echo "  ratios: presents shm/qemu $(ratio "$pres_lkvm_shm" "$pres_qemu_sdl"), putimage/qemu $(ratio "$pres_lkvm_putimage" "$pres_qemu_sdl"), sandbox/no-sandbox $(ratio "$pres_lkvm_shm" "$pres_lkvm_nosandbox"); latency p50 qemu/lkvm $(ratio "$p50_qemu_sdl" "$p50_lkvm"); wayland presents lkvm/qemu $(ratio "$wp_lkvm" "$wp_qemu_gtk")"
+echo "  ratios: presents shm/qemu $(ratio "$pres_lkvm_shm" "$pres_qemu_sdl"), putimage/qemu $(ratio "$pres_lkvm_putimage" "$pres_qemu_sdl"), sandbox/no-sandbox $(ratio "$pres_lkvm_shm" "$pres_lkvm_nosandbox"); latency p50 qemu/lkvm $(ratio "$p50_qemu_sdl" "$p50_lkvm"); wayland presents lkvm/qemu $(ratio "$wp_lkvm" "$wp_qemu_gtk"), wayland latency p50 qemu/lkvm $(ratio "$p50_wayland_qemu_gtk" "$p50_wayland_lkvm")"
