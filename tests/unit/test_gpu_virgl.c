@@ -15,6 +15,7 @@
 
 #include "gpu/gpu_priv.h"
 #include "util/sandbox.h"
+#include "tests/unit/dri_pin.h"
 #include "tests/unit/test_gpu_util.h"
 #include "tests/unit/virgl_stream.h"
 #include "tests/unit/gpu_queues.h"
@@ -71,6 +72,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	dri_pin_loaded(); /* if the worker started the backend */
 	gpu_destroy(g);
 	gpu_queues_free(&ctrl, &cursor, queues);
 }

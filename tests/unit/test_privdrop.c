@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "forked.h"
+#include "tests/unit/forked.h"
 #include "util/privdrop.h"
 
 #define PASSED 42

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "forked.h"
+#include "tests/unit/forked.h"
 #include "util/sandbox.h"
 
 #define NR_WRITE      1

@@ -14,6 +14,7 @@
 
 #include "gpu/virgl.h"
 #include "gpu/virgl_egl.h"
+#include "tests/unit/dri_pin.h"
 #include "tests/unit/test_gpu_util.h"
 #include "tests/unit/virgl_stream.h"
 
@@ -26,6 +27,7 @@ static struct gpu_virgl *v;
 static void open_with(struct gpu_virgl_limits lim)
 {
 	cr_assert_eq(gpu_virgl_open(&lim, &v), 0, "virgl_open");
+	dri_pin_loaded();
 }
 
 /* For a test that needs other limits than the suite's. */
