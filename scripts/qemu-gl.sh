@@ -14,7 +14,7 @@
 # 124 on timeout, 3 if Xvfb or QEMU's SDL/GL support is missing.
 #
 # Environment: QEMU (default qemu-system-x86_64), ACCEL (kvm or tcg; default
-# kvm when /dev/kvm is usable), QEMU_GL_VERBOSE=1 keeps QEMU's and Xvfb's
+# kvm when /dev/kvm is usable and not PVM), QEMU_GL_VERBOSE=1 keeps QEMU's and Xvfb's
 # stderr, QEMU_GL_PRINT=1 prints the command lines before running them,
 # QEMU_GL_BIOS replaces the firmware (default SeaBIOS's bios.bin, see below).
 set -u
@@ -46,6 +46,10 @@ fi
 if [ -z "${ACCEL:-}" ]; then
 	ACCEL=tcg
 	[ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && ACCEL=kvm
+	# PVM's KVM (module kvm_pvm) runs guest CPL0 code in an emulator that
+	# SeaBIOS (real mode) does not get through: QEMU quits before the probe
+	# prints. lkvm-gpu and the PVH microvm need no BIOS and use it fine.
+	[ -d /sys/module/kvm_pvm ] && ACCEL=tcg
 fi
 
 # Xvfb picks a free display number itself and writes it to a pipe
