@@ -4,8 +4,9 @@
 Both VMMs boot the same probe guest on the same disk image in the same run,
 alternating, BENCH_RUNS times (default 5); each boot runs bench_blk,
 bench_rtt, bench_gpu_frames and bench_gpu_rtt at 1920x1080. We print the
-median of each metric, the ratio lkvm/QEMU against the issue's target, and
-the host's plain memcpy rate for one 1920x1080x4 frame as the physical bound
+median of each metric, the ratio lkvm/QEMU against the issue's target, the
+cost of the seccomp sandbox (lkvm-gpu again with --no-sandbox, in the same
+rotation: sandboxed/unsandboxed per metric), and the host's plain memcpy rate for one 1920x1080x4 frame as the physical bound
 of the frame loop.
 """
 import os
@@ -35,9 +36,10 @@ METRICS = [
 ]
 
 
-def lkvm_argv(img):
+def lkvm_argv(img, extra=()):
     return [LKVM, "run", "-k", PROBE, "-m", "512", "--test-exit", "-d", img, "--gpu",
-            "headless", "--resolution", f"{WIDTH}x{HEIGHT}", "-p", f"probe.tests={TESTS}"]
+            "headless", "--resolution", f"{WIDTH}x{HEIGHT}", *extra,
+            "-p", f"probe.tests={TESTS}"]
 
 
 def qemu_argv(img):
@@ -177,12 +179,15 @@ def main():
         host_hz, copy_rate = host_facts(tmp)
         img = os.path.join(tmp, "disk.img")
         make_disk(img)
-        res = {"lkvm-gpu": [], "qemu": []}
+        res = {"lkvm-gpu": [], "qemu": [], "no-sandbox": []}
         for _ in range(RUNS):
-            # Alternate so background load hits both alike.
+            # Alternate so background load hits all alike.
             r = run_once("lkvm-gpu", lkvm_argv(img))
             if r:
                 res["lkvm-gpu"].append(r)
+            r = run_once("lkvm-gpu --no-sandbox", lkvm_argv(img, ["--no-sandbox"]))
+            if r:
+                res["no-sandbox"].append(r)
             if have_qemu:
                 r = run_once("qemu", qemu_argv(img))
                 if r:
@@ -204,6 +209,15 @@ def main():
         else:
             rs = "ratio -"
         print(f"{name:10s} lkvm-gpu {lks} qemu {qms} {unit:8s}{rs}")
+    print(f"sandbox: lkvm-gpu against lkvm-gpu --no-sandbox ({len(res['no-sandbox'])} runs), "
+          "medians; 1.00x = no cost")
+    for name, key, what, div, unit, _ in METRICS:
+        sb = value(res["lkvm-gpu"], key, what, host_hz, div)
+        ns = value(res["no-sandbox"], key, what, host_hz, div)
+        if sb is not None and ns:
+            print(f"{name:10s} sandbox {sb:9.1f} no-sandbox {ns:9.1f} {unit:8s}ratio {sb / ns:5.2f}x")
+        else:
+            print(f"{name:10s} sandbox -")
     if not copy_rate:
         print("memcpy     SKIP: could not build the host memcpy probe (cc)")
         return 0
