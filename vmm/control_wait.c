@@ -44,8 +44,8 @@ static int parse(struct control_waiter *w, int fd, const char *args, long long n
 	if (regex_too_costly(end + 1)) {
 		reply_and_close(
 		    fd,
-		    "error: the pattern repeats too much (more than 2048 items once its "
-		    "repeats are copied out)",
+		    "error: the pattern repeats too much (a repeat right after a repeat, or "
+		    "more than 2048 items once its repeats are copied out)",
 		    NULL);
 		return -1;
 	}
