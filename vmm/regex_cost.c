@@ -10,8 +10,9 @@
  * So a pattern is costed as regcomp would lay it out: each item counts
  * one, a group the sum of its items, and a repeat multiplies what it
  * repeats by the copies it needs; past REGEX_MAX_COST (regex_cost.h: the
- * items cost memory to compile and time to match) it is refused. What is inside a bracket
- * expression or after a backslash is one plain item. */
+ * items cost memory to compile and time to match) it is refused, and so
+ * is a repeat right after a repeat. What is inside a bracket expression
+ * or after a backslash is one plain item. */
 
 #define MAX_DEPTH 64
 

@@ -12,7 +12,8 @@
 #define REGEX_MAX_COST 2048
 
 /* True if an extended regular expression would make glibc's regcomp lay
- * out more than REGEX_MAX_COST items (repeats copy their operand). */
+ * out more than REGEX_MAX_COST items (repeats copy their operand), or has
+ * a repeat right after a repeat (undefined in POSIX; exponential there). */
 bool regex_too_costly(const char *pattern);
 
 #endif
