@@ -16,6 +16,10 @@ soak_img=$WORK/soak.img
 rm -f "$soak_img"
 truncate -s 64M "$soak_img"
 echo "SOAK: begin secs=$SOAK_SECS interval=$SOAK_INTERVAL"
+# Made before the VMM starts: its redirects open only when the background job
+# runs, and the first sample's grep and wc must find the files.
+: >"$WORK/soak.out"
+: >"$WORK/soak.err"
 $LKVM run -k "$PROBE" -m 128 -c 1 -d "$soak_img" --gpu headless --input --console virtio \
 	--test-exit -p "probe.tests=soak probe.soak_secs=$SOAK_SECS probe.soak_interval=$SOAK_INTERVAL" \
 	</dev/null >"$WORK/soak.out" 2>"$WORK/soak.err" &
