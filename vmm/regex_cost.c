@@ -48,27 +48,23 @@ bool regex_too_costly(const char *p)
 
 	for (size_t i = 0; p[i];) {
 		char c = p[i];
+		bool repeat = c == '*' || c == '+' || c == '?' || c == '{';
 
-		if (c == '*' || c == '+' || c == '?' || c == '{') {
+		/* A repeat right after a repeat ("a??", "a+*", "a{2}+"): POSIX
+		 * leaves it undefined, and glibc's regcomp takes exponential time
+		 * over it whatever the item count ("ai+", 40 '?' and 6 '+':
+		 * minutes). */
+		if (repeat && after_repeat)
+			return true;
+		if (repeat) {
 			size_t len;
 			uint64_t k = copies(p + i, &len);
-
-			/* A repeat right after a repeat ("a??", "a+*", "a{2}+"):
-			 * POSIX leaves it undefined, and glibc's regcomp takes
-			 * exponential time over it whatever the item count
-			 * ("ai+", 40 '?' and 6 '+': minutes). */
-			if (after_repeat)
-				return true;
-			after_repeat = true;
 
 			/* last, sum <= REGEX_MAX_COST and k <= REGEX_MAX_COST + 1:
 			 * no product wraps 64 bits. */
 			sum[depth] += last * (k - 1);
 			last *= k;
 			i += len;
-			if (sum[depth] > REGEX_MAX_COST || last > REGEX_MAX_COST)
-				return true;
-			continue;
 		} else if (c == '(') {
 			if (++depth == MAX_DEPTH)
 				return true;
@@ -98,7 +94,7 @@ bool regex_too_costly(const char *p)
 			sum[depth] += 1;
 			i++;
 		}
-		after_repeat = false;
+		after_repeat = repeat;
 		if (sum[depth] > REGEX_MAX_COST || last > REGEX_MAX_COST)
 			return true;
 	}

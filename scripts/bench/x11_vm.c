@@ -163,7 +163,8 @@ struct lines {
 	size_t len;
 };
 
-/* Returns true when a line containing want arrived before the deadline. */
+/* Returns true when a line containing want arrived before the deadline
+ * (want NULL: none is wanted, lines are read and dropped until then). */
 static bool wait_line(struct lines *l, const char *want, double deadline, bool echo)
 {
 	for (;;) {
@@ -171,7 +172,7 @@ static bool wait_line(struct lines *l, const char *want, double deadline, bool e
 
 		while ((nl = memchr(l->buf, '\n', l->len))) {
 			*nl = 0;
-			bool hit = strstr(l->buf, want) != NULL;
+			bool hit = want && strstr(l->buf, want) != NULL;
 
 			if (echo)
 				fprintf(stderr, "%s\n", l->buf);
@@ -193,6 +194,13 @@ static bool wait_line(struct lines *l, const char *want, double deadline, bool e
 			return false;
 		l->len += (size_t)n;
 	}
+}
+
+/* Reads and drops the guest's lines for a while: late events from the
+ * priming presses must not be taken for the first timed press's. */
+static void drain_lines(struct lines *l, double seconds)
+{
+	wait_line(l, NULL, now() + seconds, false);
 }
 
 static void key(xcb_connection_t *c, uint8_t code, bool down)
@@ -252,7 +260,7 @@ static int latency(xcb_connection_t *c, xcb_window_t root, int argc, char **argv
 	}
 	if (!primed)
 		fprintf(stderr, "x11_vm: no press reached the guest in 120 s\n");
-	wait_line(&l, "no line has this", now() + 1, false);
+	drain_lines(&l, 1);
 	for (int i = 0; primed && i < n; i++) {
 		double t0 = now();
 
